@@ -1,0 +1,57 @@
+# One entry point. `make` lists the commands.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(BIN):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install install-test system-packages messages compile-messages migrate demo lint format bench clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+run: install compile-messages migrate demo ## install, migrate, load demo data, start web + worker + beat on :8000
+	honcho --procfile Procfile.dev start
+
+test: install-test compile-messages ## install what the tests need, lint, run the whole suite
+	ruff check .
+	ruff format --check .
+	pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python system-packages ## create .venv and install the application's packages
+	$(BIN)/pip install --quiet .
+
+install-test: $(BIN)/python system-packages ## install the application's and the tests' packages
+	$(BIN)/pip install --quiet ".[test]"
+
+system-packages: ## Debian packages: gettext (translations)
+	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext; }
+
+messages: ## collect translatable strings into locale/*/django.po
+	python manage.py makemessages --locale ru --locale en --ignore ".venv/*" --ignore "var/*" --ignore "bench/*" --ignore "tests/*"
+
+compile-messages: ## compile locale/*/django.po into .mo files
+	python manage.py compilemessages --ignore ".venv" --ignore "var" -v 0
+
+migrate: ## apply database migrations
+	python manage.py migrate --no-input -v 0
+
+demo: ## load the demo data unless the database already has data
+	python manage.py seed_demo --if-empty
+
+lint: ## ruff lint and format check
+	ruff check . && ruff format --check .
+
+format: ## apply ruff's fixes and formatting
+	ruff check --fix . && ruff format .
+
+bench: install ## run a benchmark: make bench NAME=seed SIZE=10000
+	python -m bench $(NAME) --size $(SIZE)
+
+clean: ## remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var

@@ -1,0 +1,176 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from core.models import TimeStampedModel
+
+
+class Department(MP_Node, TimeStampedModel):
+    """A node of the company structure. The materialised path makes "this department and
+    everything below it" one indexed `path__startswith` filter."""
+
+    name = models.CharField(_("name"), max_length=200)
+    head = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
+
+    node_order_by = ["name"]
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    middle_name = models.CharField(_("middle name"), max_length=150, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    roles = models.ManyToManyField(
+        "accounts.Role", verbose_name=_("roles"), blank=True, related_name="users"
+    )
+
+    class Meta(AbstractUser.Meta):
+        ordering = ["last_name", "first_name", "username"]
+        swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Absence(TimeStampedModel):
+    """A period when a user is away: assignment rules skip absent users."""
+
+    class Reason(models.TextChoices):
+        VACATION = "vacation", _("Vacation")
+        SICK_LEAVE = "sick_leave", _("Sick leave")
+        BUSINESS_TRIP = "business_trip", _("Business trip")
+        OTHER = "other", _("Other")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="absences"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason, default=Reason.VACATION)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["-starts_on"]
+        indexes = [models.Index(fields=["user", "starts_on", "ends_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.starts_on} – {self.ends_on}"
+
+
+class PermissionEntity(models.TextChoices):
+    LEAD = "lead", _("Leads")
+    CONTACT = "contact", _("Contacts")
+    COMPANY = "company", _("Companies")
+    DEAL = "deal", _("Deals")
+    ACTIVITY = "activity", _("Activities")
+    PRODUCT = "product", _("Products")
+    REPORT = "report", _("Reports")
+    SETTINGS = "settings", _("Settings")
+
+
+class PermissionAction(models.TextChoices):
+    VIEW = "view", _("View")
+    ADD = "add", _("Add")
+    EDIT = "edit", _("Edit")
+    DELETE = "delete", _("Delete")
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+
+
+class PermissionScope(models.TextChoices):
+    """Ordered from narrowest to widest; when a user holds several roles the widest wins."""
+
+    NONE = "none", _("None")
+    OWN = "own", _("Own (responsible)")
+    DEPARTMENT = "department", _("Own department")
+    SUBDEPARTMENTS = "subdepartments", _("Department and sub-departments")
+    ALL = "all", _("All")
+
+
+class Role(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RolePermission(TimeStampedModel):
+    """What a role may do with one entity, and over which rows. For deals a row may name a
+    pipeline, which then overrides the role's pipeline-less deal row for that pipeline."""
+
+    role = models.ForeignKey(
+        Role, verbose_name=_("role"), on_delete=models.CASCADE, related_name="permissions"
+    )
+    entity = models.CharField(_("entity"), max_length=20, choices=PermissionEntity)
+    action = models.CharField(_("action"), max_length=20, choices=PermissionAction)
+    scope = models.CharField(
+        _("scope"), max_length=20, choices=PermissionScope, default=PermissionScope.NONE
+    )
+    pipeline = models.ForeignKey(
+        "deals.Pipeline",
+        verbose_name=_("pipeline"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_permissions",
+    )
+
+    class Meta:
+        verbose_name = _("role permission")
+        verbose_name_plural = _("role permissions")
+        ordering = ["role", "entity", "action"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "entity", "action"],
+                condition=Q(pipeline__isnull=True),
+                name="role_permission_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["role", "entity", "action", "pipeline"],
+                condition=Q(pipeline__isnull=False),
+                name="role_permission_unique_per_pipeline",
+            ),
+            models.CheckConstraint(
+                condition=Q(pipeline__isnull=True) | Q(entity=PermissionEntity.DEAL),
+                name="role_permission_pipeline_only_for_deals",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.entity}.{self.action} = {self.scope}"

@@ -1,0 +1,309 @@
+"""Writes for activities, the timeline and notifications."""
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from core.events import publish_on_commit
+from core.services import FieldChange
+
+from .events import ActivityCompleted
+from .models import Activity, ActivityBinding, Notification, TimelineEvent
+
+REPEAT_STEP = {
+    Activity.RepeatUnit.DAY: lambda n: datetime.timedelta(days=n),
+    Activity.RepeatUnit.WEEK: lambda n: datetime.timedelta(weeks=n),
+    Activity.RepeatUnit.MONTH: lambda n: datetime.timedelta(days=30 * n),
+}
+
+
+def timeline_record(
+    *,
+    entity: models.Model,
+    kind: str,
+    actor: AbstractBaseUser | None,
+    payload: dict | None = None,
+    activity: Activity | None = None,
+    at: datetime.datetime | None = None,
+) -> TimelineEvent:
+    """Append an immutable event to `entity`'s timeline (an object with ENTITY_TYPE)."""
+    return TimelineEvent.objects.create(
+        entity_type=entity.ENTITY_TYPE,
+        entity_id=entity.pk,
+        kind=kind,
+        actor=actor,
+        payload=payload or {},
+        activity=activity,
+        created_at=at or timezone.now(),
+    )
+
+
+def timeline_record_field_changes(
+    *, entity: models.Model, changes: Sequence[FieldChange], actor: AbstractBaseUser | None
+) -> TimelineEvent | None:
+    """One timeline event listing every changed field with its old and new value."""
+    if not changes:
+        return None
+    return timeline_record(
+        entity=entity,
+        kind=TimelineEvent.Kind.FIELD_CHANGED,
+        actor=actor,
+        payload={"changes": [change.as_dict() for change in changes]},
+    )
+
+
+def _check_repeat_rule(*, kind: str, repeat_every: int | None, repeat_unit: str, deadline) -> None:
+    if repeat_every is None and not repeat_unit:
+        return
+    errors = {}
+    if not repeat_every or repeat_every < 1:
+        errors["repeat_every"] = _("Repeat at least every 1 day, week or month.")
+    if repeat_unit not in Activity.RepeatUnit.values:
+        errors["repeat_unit"] = _("Choose days, weeks or months.")
+    if deadline is None:
+        errors["deadline"] = _("A repeated activity needs a deadline to count from.")
+    if kind == Activity.Kind.COMMENT:
+        errors["kind"] = _("Comments do not repeat.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    kind: str,
+    subject: str,
+    actor: AbstractBaseUser | None,
+    bound_to: Iterable[models.Model],
+    responsible: AbstractBaseUser | None = None,
+    is_done: bool = False,
+    description: str = "",
+    direction: str = "",
+    priority: str = Activity.Priority.NORMAL,
+    location: str = "",
+    starts_at: datetime.datetime | None = None,
+    deadline: datetime.datetime | None = None,
+    remind_at: datetime.datetime | None = None,
+    repeat_every: int | None = None,
+    repeat_unit: str = "",
+    repeat_until: datetime.date | None = None,
+    email_from: str = "",
+    email_to: str = "",
+    is_created_by_robot: bool = False,
+) -> Activity:
+    """Plan an activity, or log one already done (a comment, a call that happened), bound to
+    one or more CRM items. Each item's timeline gets an entry. Raises ValidationError."""
+    items = list(bound_to)
+    if not items:
+        raise ValidationError({"bound_to": _("An activity must concern at least one item.")})
+    _check_repeat_rule(
+        kind=kind, repeat_every=repeat_every, repeat_unit=repeat_unit, deadline=deadline
+    )
+    if remind_at and is_done:
+        raise ValidationError({"remind_at": _("A finished activity needs no reminder.")})
+    now = timezone.now()
+    activity = Activity(
+        kind=kind,
+        subject=subject,
+        description=description,
+        direction=direction,
+        priority=priority,
+        location=location,
+        starts_at=starts_at,
+        deadline=deadline,
+        remind_at=remind_at,
+        repeat_every=repeat_every,
+        repeat_unit=repeat_unit,
+        repeat_until=repeat_until,
+        email_from=email_from,
+        email_to=email_to,
+        responsible=responsible or actor,
+        created_by=actor,
+        is_created_by_robot=is_created_by_robot,
+        status=Activity.Status.DONE if is_done else Activity.Status.PLANNED,
+        completed_at=now if is_done else None,
+        completed_by=actor if is_done else None,
+    )
+    activity.full_clean()
+    activity.save()
+    ActivityBinding.objects.bulk_create(
+        ActivityBinding(activity=activity, entity_type=item.ENTITY_TYPE, entity_id=item.pk)
+        for item in items
+    )
+    kind_of_event = (
+        TimelineEvent.Kind.ACTIVITY_DONE if is_done else TimelineEvent.Kind.ACTIVITY_ADDED
+    )
+    if kind == Activity.Kind.COMMENT:
+        kind_of_event = TimelineEvent.Kind.COMMENT
+    for item in items:
+        timeline_record(entity=item, kind=kind_of_event, actor=actor, activity=activity, at=now)
+    return activity
+
+
+@transaction.atomic
+def activity_complete(
+    *,
+    activity: Activity,
+    actor: AbstractBaseUser | None,
+    result: str = "",
+    stop_repeating: bool = False,
+) -> Activity:
+    """Mark a planned activity done and journal it on every bound item.
+
+    A repeated activity plans its next occurrence unless `stop_repeating` (for a call: the
+    client was reached) or the rule's end date has passed. The creator of a task done by
+    somebody else is notified. Raises ApplicationError when the activity is already done.
+    Publishes ActivityCompleted.
+    """
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status == Activity.Status.DONE:
+        raise ApplicationError(_("This activity is already done."), code="already_done")
+    now = timezone.now()
+    activity.status = Activity.Status.DONE
+    activity.completed_at = now
+    activity.completed_by = actor
+    activity.result = result
+    activity.save(update_fields=["status", "completed_at", "completed_by", "result", "updated_at"])
+
+    bindings = list(activity.bindings.all())
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            entity_type=binding.entity_type,
+            entity_id=binding.entity_id,
+            kind=TimelineEvent.Kind.ACTIVITY_DONE,
+            actor=actor,
+            activity=activity,
+            payload={"result": result} if result else {},
+            created_at=now,
+        )
+        for binding in bindings
+    )
+    if activity.repeat_every and not stop_repeating:
+        _plan_next_occurrence(activity=activity, bindings=bindings)
+    if (
+        activity.kind == Activity.Kind.TASK
+        and activity.created_by_id
+        and activity.created_by_id != getattr(actor, "pk", None)
+    ):
+        notification_send(
+            recipient=activity.created_by,
+            kind=Notification.Kind.TASK_COMPLETED,
+            title=_("Task completed: %(subject)s") % {"subject": activity.subject},
+            activity=activity,
+        )
+    publish_on_commit(
+        ActivityCompleted(activity_id=activity.pk, actor_id=getattr(actor, "pk", None))
+    )
+    return activity
+
+
+def _plan_next_occurrence(
+    *, activity: Activity, bindings: list[ActivityBinding]
+) -> Activity | None:
+    step = REPEAT_STEP[activity.repeat_unit](activity.repeat_every)
+    deadline = activity.deadline + step
+    if activity.repeat_until and timezone.localdate(deadline) > activity.repeat_until:
+        return None
+    following = Activity.objects.create(
+        kind=activity.kind,
+        subject=activity.subject,
+        description=activity.description,
+        direction=activity.direction,
+        priority=activity.priority,
+        location=activity.location,
+        starts_at=activity.starts_at + step if activity.starts_at else None,
+        deadline=deadline,
+        remind_at=activity.remind_at + step if activity.remind_at else None,
+        repeat_every=activity.repeat_every,
+        repeat_unit=activity.repeat_unit,
+        repeat_until=activity.repeat_until,
+        responsible=activity.responsible,
+        created_by=activity.created_by,
+        is_created_by_robot=activity.is_created_by_robot,
+        previous=activity,
+    )
+    ActivityBinding.objects.bulk_create(
+        ActivityBinding(activity=following, entity_type=b.entity_type, entity_id=b.entity_id)
+        for b in bindings
+    )
+    return following
+
+
+def notification_send(
+    *,
+    recipient: AbstractBaseUser,
+    kind: str,
+    title: str,
+    message: str = "",
+    url: str = "",
+    activity: Activity | None = None,
+) -> Notification:
+    """Put a message in the recipient's notification list."""
+    return Notification.objects.create(
+        recipient=recipient,
+        kind=kind,
+        title=title[:255],
+        message=message,
+        url=url,
+        activity=activity,
+    )
+
+
+def notification_mark_read(*, notification: Notification, actor: AbstractBaseUser) -> Notification:
+    """Mark the actor's own notification read; anybody else's is refused."""
+    if notification.recipient_id != actor.pk:
+        raise ApplicationError(_("This notification is not yours."), code="forbidden")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+    return notification
+
+
+def activity_reminders_send(*, now: datetime.datetime | None = None, batch_size: int = 500) -> int:
+    """Notify the responsible of each planned activity whose reminder time has come.
+
+    Idempotent and safe beside a concurrent run: due rows are locked with SKIP LOCKED, marked
+    as reminded in the same transaction, and the database allows one reminder per activity.
+    Returns how many reminders were sent.
+    """
+    now = now or timezone.now()
+    sent = 0
+    while True:
+        with transaction.atomic():
+            due = list(
+                Activity.objects.select_for_update(skip_locked=True)
+                .filter(
+                    status=Activity.Status.PLANNED, reminded_at__isnull=True, remind_at__lte=now
+                )
+                .exclude(responsible=None)
+                .select_related("responsible")
+                .order_by("pk")[:batch_size]
+            )
+            if not due:
+                return sent
+            for activity in due:
+                try:
+                    with transaction.atomic():
+                        notification_send(
+                            recipient=activity.responsible,
+                            kind=Notification.Kind.REMINDER_DUE,
+                            title=_("Reminder: %(subject)s") % {"subject": activity.subject},
+                            activity=activity,
+                        )
+                        sent += 1
+                except IntegrityError:
+                    pass  # already reminded by an earlier run that did not mark the row
+            Activity.objects.filter(pk__in=[a.pk for a in due]).update(reminded_at=now)
+
+
+def notifications_purge(*, older_than_days: int = 90) -> int:
+    """Delete read notifications older than the given number of days; returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
+    deleted, _per_model = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return deleted

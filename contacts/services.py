@@ -1,0 +1,163 @@
+"""Writes for contacts, companies, their links, communications and requisites."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from activities.models import TimelineEvent
+from activities.services import timeline_record, timeline_record_field_changes
+from core.services import FieldChange, json_value, model_update
+
+from .communications import normalize
+from .models import Communication, Company, CompanyRequisite, Contact, ContactCompany
+
+CONTACT_FIELDS = [
+    "honorific", "first_name", "middle_name", "last_name", "position", "birthdate",
+    "contact_type", "address", "comments", "source", "responsible",
+]  # fmt: skip
+COMPANY_FIELDS = [
+    "title", "company_type", "industry", "revenue", "currency", "employees",
+    "address", "comments", "source", "responsible",
+]  # fmt: skip
+REQUISITE_FIELDS = [
+    "kind", "full_name", "inn", "kpp", "ogrn", "legal_address", "postal_address",
+    "bank_name", "bik", "settlement_account", "correspondent_account",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CommunicationInput:
+    kind: str
+    value: str
+    label: str = Communication.Label.WORK
+
+
+def communications_replace(
+    *, owner: models.Model, items: list[CommunicationInput]
+) -> list[Communication]:
+    """Replace every phone / e-mail / website / messenger of a contact, company or lead.
+    Repeated values are kept once. Raises ValidationError naming the item that is wrong."""
+    owner_field = {owner.ENTITY_TYPE.value: owner}
+    built, seen = [], set()
+    for index, item in enumerate(items):
+        try:
+            normalized = normalize(item.kind, item.value)
+        except ValidationError as error:
+            raise ValidationError({f"communications[{index}]": error.messages}) from error
+        if (item.kind, normalized) in seen:
+            continue
+        seen.add((item.kind, normalized))
+        built.append(
+            Communication(
+                **owner_field,
+                kind=item.kind,
+                label=item.label,
+                value=item.value.strip(),
+                normalized_value=normalized,
+            )
+        )
+    Communication.objects.filter(**owner_field).delete()
+    return Communication.objects.bulk_create(built)
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    actor: AbstractBaseUser | None,
+    first_name: str = "",
+    last_name: str = "",
+    communications: list[CommunicationInput] = (),
+    responsible: AbstractBaseUser | None = None,
+    **fields,
+) -> Contact:
+    """A contact with its phones and e-mails. Needs a first or last name (ValidationError)."""
+    if not (first_name.strip() or last_name.strip()):
+        raise ValidationError({"last_name": _("Give the contact a first or last name.")})
+    contact = Contact(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        responsible=responsible or actor,
+        created_by=actor,
+        **fields,
+    )
+    contact.full_clean()
+    contact.save()
+    communications_replace(owner=contact, items=list(communications))
+    timeline_record(entity=contact, kind=TimelineEvent.Kind.CREATED, actor=actor)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, actor: AbstractBaseUser | None, data: dict) -> Contact:
+    """Change a contact's fields; every change goes on its timeline."""
+    changes = model_update(instance=contact, fields=CONTACT_FIELDS, data=data)
+    timeline_record_field_changes(entity=contact, changes=changes, actor=actor)
+    return contact
+
+
+@transaction.atomic
+def company_create(
+    *,
+    title: str,
+    actor: AbstractBaseUser | None,
+    communications: list[CommunicationInput] = (),
+    responsible: AbstractBaseUser | None = None,
+    **fields,
+) -> Company:
+    company = Company(
+        title=title.strip(), responsible=responsible or actor, created_by=actor, **fields
+    )
+    company.full_clean()
+    company.save()
+    communications_replace(owner=company, items=list(communications))
+    timeline_record(entity=company, kind=TimelineEvent.Kind.CREATED, actor=actor)
+    return company
+
+
+@transaction.atomic
+def company_update(*, company: Company, actor: AbstractBaseUser | None, data: dict) -> Company:
+    changes = model_update(instance=company, fields=COMPANY_FIELDS, data=data)
+    timeline_record_field_changes(entity=company, changes=changes, actor=actor)
+    return company
+
+
+@transaction.atomic
+def contact_link_company(
+    *,
+    contact: Contact,
+    company: Company,
+    actor: AbstractBaseUser | None,
+    position: str = "",
+    is_decision_maker: bool = False,
+) -> ContactCompany:
+    """Put a contact into a company (or change their position and decision-maker flag there)."""
+    link, created = ContactCompany.objects.update_or_create(
+        contact=contact,
+        company=company,
+        defaults={"position": position, "is_decision_maker": is_decision_maker},
+    )
+    if created:
+        change = FieldChange("companies", None, json_value(company))
+        timeline_record_field_changes(entity=contact, changes=[change], actor=actor)
+    return link
+
+
+@transaction.atomic
+def company_requisite_create(
+    *, company: Company, actor: AbstractBaseUser | None, **fields
+) -> CompanyRequisite:
+    """Legal details of a company; the INN and OGRN check digits are verified (ValidationError)."""
+    requisite = CompanyRequisite(company=company, **fields)
+    requisite.full_clean()
+    requisite.save()
+    return requisite
+
+
+@transaction.atomic
+def company_requisite_update(
+    *, requisite: CompanyRequisite, actor: AbstractBaseUser | None, data: dict
+) -> list[FieldChange]:
+    return model_update(instance=requisite, fields=REQUISITE_FIELDS, data=data)

@@ -1,0 +1,44 @@
+"""The in-process domain event bus.
+
+Services publish frozen dataclasses (ids and primitives only) with `publish_on_commit`; the
+handlers subscribed to that event class run after the surrounding transaction commits, and
+never if it rolls back. Handlers usually just enqueue a Celery task.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import ClassVar
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    key: ClassVar[str]
+
+
+Handler = Callable[[DomainEvent], None]
+_handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
+
+
+def subscribe(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:
+    def decorator(handler: Handler) -> Handler:
+        if handler not in _handlers[event_type]:
+            _handlers[event_type].append(handler)
+        return handler
+
+    return decorator
+
+
+def publish_on_commit(event: DomainEvent) -> None:
+    """Run the event's handlers once the current transaction commits (at once outside one).
+
+    A failing handler is logged and does not stop the others: the data is already committed.
+    """
+    for handler in _handlers[type(event)]:
+        transaction.on_commit(partial(handler, event), robust=True)

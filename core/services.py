@@ -1,0 +1,59 @@
+"""Write helpers shared by every app's services."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One changed field, with JSON-ready old and new values for the timeline."""
+
+    field: str
+    old: Any
+    new: Any
+
+    def as_dict(self) -> dict:
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+
+def json_value(value: Any) -> Any:
+    """A field value as the timeline stores it: related objects as {"id", "label"}."""
+    if isinstance(value, models.Model):
+        return {"id": value.pk, "label": str(value)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def model_update(
+    *, instance: models.Model, fields: list[str], data: dict[str, Any]
+) -> list[FieldChange]:
+    """Set those of `fields` present in `data` that differ, validate them (ValidationError),
+    and save only them.
+
+    Unknown keys in `data` raise ValueError (a caller's bug, not user input). Returns what
+    changed, in the order of `fields`; saves nothing when nothing changed.
+    """
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValueError(f"cannot update {', '.join(sorted(unknown))} of {instance._meta.label}")
+    changes = []
+    for field in fields:
+        if field not in data:
+            continue
+        old, new = getattr(instance, field), data[field]
+        if old != new:
+            setattr(instance, field, new)
+            changes.append(FieldChange(field, json_value(old), json_value(new)))
+    if changes:
+        changed = {change.field for change in changes}
+        unchanged = [field.name for field in instance._meta.fields if field.name not in changed]
+        instance.full_clean(exclude=unchanged)
+        instance.save(update_fields=[*changed, "updated_at"])
+    return changes

@@ -1,0 +1,29 @@
+"""The Celery app. Periodic work is declared here, one commented entry per schedule.
+
+Beat runs with django-celery-beat's DatabaseScheduler: the entries below are copied into the
+database on start, where administrators can change their timing or disable them in the admin.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_project.settings.development")
+
+app = Celery("crm_project")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # every minute: notify the responsible of activities whose reminder time has come
+    "activities-send-due-reminders": {
+        "task": "activities.tasks.activity_reminders_send_task",
+        "schedule": 60.0,
+    },
+    # every night at 03:30: delete read notifications older than 90 days
+    "activities-purge-old-notifications": {
+        "task": "activities.tasks.notifications_purge_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}

@@ -1,0 +1,113 @@
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.admin_widgets import ColorInput
+
+from .models import Deal, DealContact, DealStageChange, Pipeline, Stage
+from .services import StageSpec, pipeline_check_stages
+
+
+class StageInlineFormSet(forms.BaseInlineFormSet):
+    """Checks the stages together with the same rules the services apply."""
+
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        kept, removed = [], []
+        for form in self.forms:
+            if not form.cleaned_data:
+                continue
+            if form.cleaned_data.get("DELETE"):
+                removed.append(form.instance)
+            else:
+                kept.append(
+                    StageSpec(
+                        **{k: form.cleaned_data[k] for k in ("name", "sort", "semantics", "color")}
+                    )
+                )
+        for stage in removed:
+            if stage.pk and stage.deals.exists():
+                raise ValidationError(
+                    _("The stage %(stage)s still holds deals; move them before deleting it.")
+                    % {"stage": stage.name}
+                )
+        pipeline_check_stages(kept)
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    formset = StageInlineFormSet
+    fields = ["sort", "name", "semantics", "color"]
+    ordering = ["sort"]
+    extra = 0
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "color":
+            kwargs["widget"] = ColorInput
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+@admin.register(Pipeline)
+class PipelineAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_default", "sort"]
+    list_editable = ["sort"]
+    search_fields = ["name"]
+    inlines = [StageInline]
+
+
+class DealContactInline(admin.TabularInline):
+    model = DealContact
+    extra = 0
+    autocomplete_fields = ["contact"]
+
+
+class DealStageChangeInline(admin.TabularInline):
+    model = DealStageChange
+    extra = 0
+    fields = ["at", "from_stage", "to_stage", "actor"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+
+
+@admin.register(Deal)
+class DealAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "pipeline",
+        "stage",
+        "amount",
+        "currency",
+        "responsible",
+        "company",
+        "created_at",
+    ]
+    list_filter = [
+        "pipeline",
+        "stage__semantics",
+        "deal_type",
+        "source",
+        "is_open_to_all",
+        "created_at",
+    ]
+    list_select_related = ["pipeline", "stage", "responsible", "company", "currency"]
+    search_fields = ["title", "company__title"]
+    autocomplete_fields = ["responsible", "company", "lead", "campaign"]
+    readonly_fields = [
+        "pipeline",
+        "stage",
+        "amount",
+        "tax_amount",
+        "stage_changed_at",
+        "closed_at",
+        "created_by",
+    ]
+    date_hierarchy = "created_at"
+    inlines = [DealContactInline, DealStageChangeInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # deals are created in the workspace and the API, through deal_create

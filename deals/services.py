@@ -1,0 +1,297 @@
+"""Writes for pipelines, stages and deals."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Notification, TimelineEvent
+from activities.services import notification_send, timeline_record, timeline_record_field_changes
+from catalog.models import Currency
+from catalog.services import (
+    ProductRowInput,
+    currency_base,
+    currency_convert,
+    product_rows_as_input,
+    product_rows_replace,
+)
+from contacts.models import Contact
+from core.errors import ApplicationError
+from core.events import publish_on_commit
+from core.services import FieldChange, model_update
+from core.urls import entity_url
+
+from .events import DealCreated, DealStageChanged, DealUpdated
+from .models import Deal, DealContact, DealStageChange, Pipeline, Stage
+
+DEAL_FIELDS = [
+    "title", "probability", "deal_type", "begins_on", "closes_on", "responsible", "company",
+    "source", "source_description", "campaign", "is_open_to_all", "comments", "payment_percent",
+    "amount",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StageSpec:
+    """A stage as an editor describes it, before it is saved."""
+
+    name: str
+    sort: int
+    semantics: str = Stage.Semantics.IN_PROGRESS
+    color: str = "#39A8EF"
+
+
+def pipeline_check_stages(stages: Sequence[StageSpec]) -> None:
+    """The rules a pipeline's stages must keep together. Raises ValidationError listing each
+    broken rule: the first stage (lowest sort) is in progress, sorts and names are unique,
+    and there is at least one won and one lost stage."""
+    errors = []
+    if not stages:
+        raise ValidationError(_("A pipeline needs stages: a first one, a won and a lost one."))
+    ordered = sorted(stages, key=lambda stage: stage.sort)
+    if ordered[0].semantics != Stage.Semantics.IN_PROGRESS:
+        errors.append(_("The first stage (the lowest sort) must be an in-progress stage."))
+    if len({stage.sort for stage in stages}) != len(stages):
+        errors.append(_("Two stages have the same sort; each needs its own place."))
+    if len({stage.name.strip().lower() for stage in stages}) != len(stages):
+        errors.append(_("Two stages have the same name."))
+    semantics = {stage.semantics for stage in stages}
+    if Stage.Semantics.WON not in semantics:
+        errors.append(_("A pipeline needs at least one won stage."))
+    if Stage.Semantics.LOST not in semantics:
+        errors.append(_("A pipeline needs at least one lost stage."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def pipeline_create(
+    *, name: str, stages: Sequence[StageSpec], is_default: bool = False, sort: int = 100
+) -> Pipeline:
+    """A pipeline with its stages. The first default pipeline created becomes the default."""
+    pipeline_check_stages(stages)
+    if not Pipeline.objects.filter(is_default=True).exists():
+        is_default = True
+    elif is_default:
+        Pipeline.objects.filter(is_default=True).update(is_default=False)
+    pipeline = Pipeline(name=name, is_default=is_default, sort=sort)
+    pipeline.full_clean()
+    pipeline.save()
+    Stage.objects.bulk_create(
+        Stage(pipeline=pipeline, name=s.name, sort=s.sort, semantics=s.semantics, color=s.color)
+        for s in stages
+    )
+    return pipeline
+
+
+def pipeline_default() -> Pipeline:
+    pipeline = Pipeline.objects.filter(is_default=True).first()
+    if pipeline is None:
+        raise ApplicationError(_("No pipeline is configured yet."), code="no_pipeline")
+    return pipeline
+
+
+def stage_first(pipeline: Pipeline) -> Stage:
+    """Where new deals of the pipeline start."""
+    return pipeline.stages.order_by("sort").first()
+
+
+def _notify_assigned(deal: Deal, actor: AbstractBaseUser | None) -> None:
+    if deal.responsible_id and deal.responsible_id != getattr(actor, "pk", None):
+        notification_send(
+            recipient=deal.responsible,
+            kind=Notification.Kind.DEAL_ASSIGNED,
+            title=_("New deal assigned to you: %(title)s") % {"title": deal.title},
+            url=entity_url(deal),
+        )
+
+
+def _record_stage_entry(deal: Deal, *, from_stage: Stage | None, actor, at) -> DealStageChange:
+    change = DealStageChange.objects.create(
+        deal=deal, from_stage=from_stage, to_stage=deal.stage, actor=actor, at=at
+    )
+    publish_on_commit(
+        DealStageChanged(
+            deal_id=deal.pk,
+            from_stage_id=from_stage.pk if from_stage else None,
+            to_stage_id=deal.stage_id,
+            stage_change_id=change.pk,
+            actor_id=getattr(actor, "pk", None),
+        )
+    )
+    return change
+
+
+@transaction.atomic
+def deal_create(
+    *,
+    title: str,
+    actor: AbstractBaseUser | None,
+    pipeline: Pipeline | None = None,
+    stage: Stage | None = None,
+    currency: Currency | None = None,
+    responsible: AbstractBaseUser | None = None,
+    contacts: Sequence[Contact] = (),
+    product_rows: Sequence[ProductRowInput] = (),
+    **fields,
+) -> Deal:
+    """A deal in `pipeline` (default: the default pipeline) at `stage` (default: its first).
+
+    With product rows the amount is their total. Writes the timeline and the first stage entry;
+    publishes DealCreated and DealStageChanged; notifies the responsible when somebody else
+    assigned it. Raises ApplicationError for a stage of another pipeline.
+    """
+    pipeline = pipeline or (stage.pipeline if stage else pipeline_default())
+    stage = stage or stage_first(pipeline)
+    if stage.pipeline_id != pipeline.pk:
+        raise ApplicationError(
+            _("The stage %(stage)s belongs to another pipeline.") % {"stage": stage.name},
+            code="stage_of_another_pipeline",
+        )
+    now = timezone.now()
+    deal = Deal(
+        title=title.strip(),
+        pipeline=pipeline,
+        stage=stage,
+        currency=currency or currency_base(),
+        responsible=responsible if responsible is not None else actor,
+        created_by=actor,
+        stage_changed_at=now,
+        closed_at=now if stage.is_final else None,
+        **fields,
+    )
+    deal.full_clean()
+    deal.save()
+    for sort, contact in enumerate(contacts):
+        DealContact.objects.create(
+            deal=deal, contact=contact, is_primary=sort == 0, sort=(sort + 1) * 10
+        )
+    if product_rows:
+        totals = product_rows_replace(owner=deal, currency=deal.currency, rows=list(product_rows))
+        deal.amount, deal.tax_amount = totals.amount, totals.tax_amount
+        deal.save(update_fields=["amount", "tax_amount"])
+    timeline_record(entity=deal, kind=TimelineEvent.Kind.CREATED, actor=actor, at=now)
+    _record_stage_entry(deal, from_stage=None, actor=actor, at=now)
+    _notify_assigned(deal, actor)
+    publish_on_commit(DealCreated(deal_id=deal.pk, actor_id=getattr(actor, "pk", None)))
+    return deal
+
+
+@transaction.atomic
+def deal_update(*, deal: Deal, actor: AbstractBaseUser | None, data: dict) -> Deal:
+    """Change a deal's fields (not its stage: see deal_move_to_stage) and journal the changes.
+
+    `amount` may be set by hand only while the deal has no product rows. A new currency
+    re-prices the rows at current rates. Publishes DealUpdated when something changed.
+    """
+    data = dict(data)
+    for forbidden in ("stage", "pipeline"):
+        if forbidden in data:
+            raise ApplicationError(
+                _("Move a deal between stages with a stage move, not an edit."),
+                code="use_stage_move",
+            )
+    has_rows = deal.product_rows.exists()
+    if "amount" in data and has_rows and data["amount"] != deal.amount:
+        raise ApplicationError(
+            _("The amount of a deal with products is the total of its products."),
+            code="amount_from_rows",
+        )
+    new_currency = data.pop("currency", deal.currency)
+    previous_responsible_id = deal.responsible_id
+    changes = model_update(instance=deal, fields=DEAL_FIELDS, data=data)
+    if new_currency != deal.currency:
+        changes += _deal_change_currency(deal, new_currency)
+    timeline_record_field_changes(entity=deal, changes=changes, actor=actor)
+    if deal.responsible_id != previous_responsible_id:
+        _notify_assigned(deal, actor)
+    if changes:
+        publish_on_commit(
+            DealUpdated(
+                deal_id=deal.pk,
+                actor_id=getattr(actor, "pk", None),
+                fields=tuple(change.field for change in changes),
+            )
+        )
+    return deal
+
+
+def _deal_change_currency(deal: Deal, currency: Currency) -> list[FieldChange]:
+    rows = product_rows_as_input(owner=deal)
+    old_currency = deal.currency
+    data = {"currency": currency}
+    if rows:
+        totals = product_rows_replace(owner=deal, currency=currency, rows=rows)
+        data |= {"amount": totals.amount, "tax_amount": totals.tax_amount}
+    else:
+        data |= {
+            "amount": currency_convert(deal.amount, source=old_currency, target=currency),
+            "tax_amount": currency_convert(deal.tax_amount, source=old_currency, target=currency),
+        }
+    return model_update(instance=deal, fields=["currency", "amount", "tax_amount"], data=data)
+
+
+@transaction.atomic
+def deal_move_to_stage(*, deal: Deal, stage: Stage, actor: AbstractBaseUser | None) -> Deal:
+    """Move a deal to another stage of its pipeline.
+
+    Locks the deal row, so concurrent moves apply one after the other. Records the move
+    (DealStageChange and a timeline event with old → new), sets or clears `closed_at`, and
+    publishes DealStageChanged on commit. Moving to the current stage changes nothing.
+    Raises ApplicationError for a stage of another pipeline.
+    """
+    deal = Deal.objects.select_for_update().select_related("stage").get(pk=deal.pk)
+    if stage.pipeline_id != deal.pipeline_id:
+        raise ApplicationError(
+            _("The deal cannot move to %(stage)s: that stage belongs to another pipeline.")
+            % {"stage": stage.name},
+            code="stage_of_another_pipeline",
+        )
+    if stage.pk == deal.stage_id:
+        return deal
+    now = timezone.now()
+    from_stage = deal.stage
+    deal.stage = stage
+    deal.stage_changed_at = now
+    deal.closed_at = now if stage.is_final else None
+    deal.save(update_fields=["stage", "stage_changed_at", "closed_at", "updated_at"])
+    timeline_record(
+        entity=deal,
+        kind=TimelineEvent.Kind.STAGE_MOVED,
+        actor=actor,
+        at=now,
+        payload={
+            "from": {
+                "id": from_stage.pk,
+                "label": from_stage.name,
+                "semantics": from_stage.semantics,
+            },
+            "to": {"id": stage.pk, "label": stage.name, "semantics": stage.semantics},
+        },
+    )
+    _record_stage_entry(deal, from_stage=from_stage, actor=actor, at=now)
+    return deal
+
+
+@transaction.atomic
+def deal_set_product_rows(
+    *, deal: Deal, rows: Sequence[ProductRowInput], actor: AbstractBaseUser | None
+) -> Deal:
+    """Replace the deal's products; the amount becomes their total (discounts applied, other
+    currencies converted at current rates). Journals the old and new amount."""
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    old_amount = deal.amount
+    totals = product_rows_replace(owner=deal, currency=deal.currency, rows=list(rows))
+    deal.amount, deal.tax_amount = totals.amount, totals.tax_amount
+    deal.save(update_fields=["amount", "tax_amount", "updated_at"])
+    timeline_record(
+        entity=deal,
+        kind=TimelineEvent.Kind.PRODUCTS_CHANGED,
+        actor=actor,
+        payload={"old_amount": str(old_amount), "new_amount": str(deal.amount), "rows": len(rows)},
+    )
+    return deal

@@ -1,0 +1,319 @@
+"""Writes for leads: creation, status changes, products and conversion."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Notification, TimelineEvent
+from activities.services import notification_send, timeline_record, timeline_record_field_changes
+from catalog.models import Currency
+from catalog.services import (
+    ProductRowInput,
+    currency_base,
+    product_rows_as_input,
+    product_rows_replace,
+)
+from contacts.models import Company, Contact
+from contacts.services import (
+    CommunicationInput,
+    communications_replace,
+    company_create,
+    contact_create,
+    contact_link_company,
+)
+from core.errors import ApplicationError
+from core.events import publish_on_commit
+from core.services import model_update
+from core.urls import entity_url
+from deals.models import Deal, Pipeline
+from deals.services import deal_create
+
+from .events import LeadConverted, LeadCreated, LeadStatusChanged
+from .models import Lead, LeadStatus
+
+LEAD_FIELDS = [
+    "title", "honorific", "first_name", "middle_name", "last_name", "company_title", "position",
+    "address", "comments", "amount", "source", "source_description", "campaign", "responsible",
+    "is_open_to_all", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
+]  # fmt: skip
+
+
+def lead_status_first() -> LeadStatus:
+    """Where new leads start: the status with the lowest sort, which must be in progress."""
+    status = LeadStatus.objects.order_by("sort").first()
+    if status is None or status.semantics != LeadStatus.Semantics.IN_PROGRESS:
+        raise ApplicationError(
+            _("The first lead status must exist and be an in-progress status."),
+            code="no_lead_status",
+        )
+    return status
+
+
+def lead_status_converted() -> LeadStatus:
+    status = LeadStatus.objects.filter(semantics=LeadStatus.Semantics.CONVERTED).first()
+    if status is None:
+        raise ApplicationError(_("No lead status means 'converted'."), code="no_converted_status")
+    return status
+
+
+@transaction.atomic
+def lead_create(
+    *,
+    title: str,
+    actor: AbstractBaseUser | None,
+    status: LeadStatus | None = None,
+    currency: Currency | None = None,
+    responsible: AbstractBaseUser | None = None,
+    communications: Sequence[CommunicationInput] = (),
+    product_rows: Sequence[ProductRowInput] = (),
+    **fields,
+) -> Lead:
+    """A lead in its first status (or `status`, which may not be a final one). The
+    responsible, when somebody else, is notified. Publishes LeadCreated."""
+    status = status or lead_status_first()
+    if status.is_final:
+        raise ApplicationError(_("A new lead cannot start in a final status."), code="final_status")
+    now = timezone.now()
+    lead = Lead(
+        title=title.strip(),
+        status=status,
+        status_changed_at=now,
+        currency=currency or currency_base(),
+        responsible=responsible if responsible is not None else actor,
+        created_by=actor,
+        **fields,
+    )
+    lead.full_clean()
+    lead.save()
+    communications_replace(owner=lead, items=list(communications))
+    if product_rows:
+        totals = product_rows_replace(owner=lead, currency=lead.currency, rows=list(product_rows))
+        lead.amount = totals.amount
+        lead.save(update_fields=["amount"])
+    timeline_record(entity=lead, kind=TimelineEvent.Kind.CREATED, actor=actor, at=now)
+    if lead.responsible_id and lead.responsible_id != getattr(actor, "pk", None):
+        notification_send(
+            recipient=lead.responsible,
+            kind=Notification.Kind.LEAD_ASSIGNED,
+            title=_("New lead assigned to you: %(title)s") % {"title": lead.title},
+            url=entity_url(lead),
+        )
+    publish_on_commit(LeadCreated(lead_id=lead.pk, actor_id=getattr(actor, "pk", None)))
+    return lead
+
+
+def _refuse_if_converted(lead: Lead) -> None:
+    if lead.status.semantics == LeadStatus.Semantics.CONVERTED:
+        raise ApplicationError(_("This lead is already converted."), code="already_converted")
+
+
+@transaction.atomic
+def lead_update(*, lead: Lead, actor: AbstractBaseUser | None, data: dict) -> Lead:
+    """Change a lead's fields and journal the changes. A converted lead is read-only."""
+    _refuse_if_converted(lead)
+    changes = model_update(instance=lead, fields=LEAD_FIELDS, data=data)
+    timeline_record_field_changes(entity=lead, changes=changes, actor=actor)
+    return lead
+
+
+@transaction.atomic
+def lead_set_status(
+    *, lead: Lead, status: LeadStatus, actor: AbstractBaseUser | None, comment: str = ""
+) -> Lead:
+    """Move a lead to another status (junk needs no conversion; "converted" is reached only by
+    converting). Publishes LeadStatusChanged."""
+    lead = Lead.objects.select_for_update().select_related("status").get(pk=lead.pk)
+    _refuse_if_converted(lead)
+    if status.semantics == LeadStatus.Semantics.CONVERTED:
+        raise ApplicationError(
+            _("Convert the lead to give it the converted status."), code="use_convert"
+        )
+    if status.pk == lead.status_id:
+        return lead
+    from_status = lead.status
+    lead.status, lead.status_comment, lead.status_changed_at = status, comment, timezone.now()
+    lead.save(update_fields=["status", "status_comment", "status_changed_at", "updated_at"])
+    timeline_record(
+        entity=lead,
+        kind=TimelineEvent.Kind.STATUS_CHANGED,
+        actor=actor,
+        payload={
+            "from": {"id": from_status.pk, "label": from_status.name},
+            "to": {"id": status.pk, "label": status.name},
+            "comment": comment,
+        },
+    )
+    publish_on_commit(
+        LeadStatusChanged(
+            lead_id=lead.pk,
+            from_status_id=from_status.pk,
+            to_status_id=status.pk,
+            actor_id=getattr(actor, "pk", None),
+        )
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_set_product_rows(
+    *, lead: Lead, rows: Sequence[ProductRowInput], actor: AbstractBaseUser | None
+) -> Lead:
+    lead = Lead.objects.select_for_update().select_related("status").get(pk=lead.pk)
+    _refuse_if_converted(lead)
+    old_amount = lead.amount
+    lead.amount = product_rows_replace(owner=lead, currency=lead.currency, rows=list(rows)).amount
+    lead.save(update_fields=["amount", "updated_at"])
+    timeline_record(
+        entity=lead,
+        kind=TimelineEvent.Kind.PRODUCTS_CHANGED,
+        actor=actor,
+        payload={"old_amount": str(old_amount), "new_amount": str(lead.amount), "rows": len(rows)},
+    )
+    return lead
+
+
+@dataclass
+class Conversion:
+    """What to make of a lead. Each target is an existing object, True to create one from the
+    lead's data (with `*_fields` overriding or adding fields), or None to skip it."""
+
+    contact: Contact | bool | None = None
+    company: Company | bool | None = None
+    deal: bool = False
+    pipeline: Pipeline | None = None
+    contact_fields: dict = field(default_factory=dict)
+    company_fields: dict = field(default_factory=dict)
+    deal_fields: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ConversionResult:
+    lead: Lead
+    contact: Contact | None
+    company: Company | None
+    deal: Deal | None
+
+
+def _lead_communications(lead: Lead) -> list[CommunicationInput]:
+    return [
+        CommunicationInput(kind=c.kind, value=c.value, label=c.label)
+        for c in lead.communications.all()
+    ]
+
+
+@transaction.atomic
+def lead_convert(
+    *, lead: Lead, conversion: Conversion, actor: AbstractBaseUser | None
+) -> ConversionResult:
+    """Turn a lead into any combination of contact, company and deal.
+
+    The lead is locked, so two conversions of one lead cannot both succeed. Raises
+    ApplicationError when the lead is converted already, is junk, or nothing was chosen;
+    ValidationError naming the missing fields (e.g. the contact's name) so the dialog can ask.
+    The lead gets the converted status; everything created is journalled. Publishes
+    LeadConverted.
+    """
+    lead = Lead.objects.select_for_update().select_related("status").get(pk=lead.pk)
+    _refuse_if_converted(lead)
+    if lead.status.semantics == LeadStatus.Semantics.JUNK:
+        raise ApplicationError(_("Return a junk lead to work before converting it."), code="junk")
+    if not (conversion.contact or conversion.company or conversion.deal):
+        raise ApplicationError(_("Choose what to create from the lead."), code="nothing_chosen")
+    communications = _lead_communications(lead)
+    responsible = lead.responsible or actor
+    common = {"actor": actor, "responsible": responsible, "source": lead.source}
+
+    company = conversion.company if isinstance(conversion.company, Company) else None
+    if conversion.company is True:
+        company_fields = {
+            "title": lead.company_title,
+            "address": lead.address,
+        } | conversion.company_fields
+        if not company_fields.get("title"):
+            raise ValidationError({"company.title": _("Give the company a name.")})
+        company = company_create(
+            **common, communications=[] if conversion.contact else communications, **company_fields
+        )
+
+    contact = conversion.contact if isinstance(conversion.contact, Contact) else None
+    if conversion.contact is True:
+        contact_fields = {
+            "honorific": lead.honorific, "first_name": lead.first_name,
+            "middle_name": lead.middle_name, "last_name": lead.last_name,
+            "position": lead.position, "address": lead.address,
+        } | conversion.contact_fields  # fmt: skip
+        if not (contact_fields.get("first_name") or contact_fields.get("last_name")):
+            raise ValidationError(
+                {"contact.last_name": _("Give the contact a first or last name.")}
+            )
+        contact = contact_create(**common, communications=communications, **contact_fields)
+    if contact and company:
+        contact_link_company(
+            contact=contact, company=company, actor=actor, position=contact.position
+        )
+
+    deal = None
+    if conversion.deal:
+        rows = product_rows_as_input(owner=lead)
+        deal_fields = {
+            "title": lead.title, "comments": lead.comments, "amount": lead.amount,
+            "source_description": lead.source_description, "campaign": lead.campaign,
+        } | conversion.deal_fields  # fmt: skip
+        deal = deal_create(
+            **common,
+            pipeline=conversion.pipeline,
+            currency=lead.currency,
+            company=company,
+            contacts=[contact] if contact else [],
+            lead=lead,
+            product_rows=rows,
+            **deal_fields,
+        )
+
+    now = timezone.now()
+    lead.status = lead_status_converted()
+    lead.status_changed_at = lead.converted_at = now
+    lead.contact = contact or lead.contact
+    lead.company = company or lead.company
+    lead.save(
+        update_fields=[
+            "status",
+            "status_changed_at",
+            "converted_at",
+            "contact",
+            "company",
+            "updated_at",
+        ]
+    )
+    created = {
+        name: {"id": obj.pk, "label": str(obj)}
+        for name, obj in (("contact", contact), ("company", company), ("deal", deal))
+        if obj is not None
+    }
+    timeline_record(
+        entity=lead, kind=TimelineEvent.Kind.CONVERTED, actor=actor, at=now, payload=created
+    )
+    for obj in (contact, company, deal):
+        if obj is not None:
+            timeline_record(
+                entity=obj,
+                kind=TimelineEvent.Kind.CONVERTED,
+                actor=actor,
+                at=now,
+                payload={"lead": {"id": lead.pk, "label": lead.title}},
+            )
+    publish_on_commit(
+        LeadConverted(
+            lead_id=lead.pk,
+            contact_id=contact.pk if contact else None,
+            company_id=company.pk if company else None,
+            deal_id=deal.pk if deal else None,
+            actor_id=getattr(actor, "pk", None),
+        )
+    )
+    return ConversionResult(lead=lead, contact=contact, company=company, deal=deal)

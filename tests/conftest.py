@@ -1,0 +1,83 @@
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+# Before Django and Celery read their settings: a queue of this run's own, so a worker started
+# here takes only this run's tasks even when other runs share the Redis server.
+os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"crm-test-{uuid.uuid4().hex[:12]}")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(items):
+    # Tests that share data with another process need committed data, not a rolled-back one.
+    for item in items:
+        if "celery_worker" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.django_db(transaction=True))
+            item.add_marker(pytest.mark.worker)
+
+
+def _database_url_of_test_database() -> str:
+    from django.db import connection
+
+    database = connection.settings_dict
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{database['NAME']}"
+    user = database["USER"] or "postgres"
+    password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
+    return f"postgres://{user}{password}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
+
+
+class WorkerProcess:
+    def __init__(self, process: subprocess.Popen, log_path: Path):
+        self.process = process
+        self.log_path = log_path
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+@pytest.fixture
+def celery_worker(tmp_path, settings):
+    """A real `celery worker` process consuming this run's queue on Redis, using the test
+    database. Tasks sent while it runs go through the broker, not eager mode."""
+    from crm_project.celery import app
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "crm_project.settings.test",
+        "DATABASE_URL": _database_url_of_test_database(),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "--app", "crm_project", "worker", "--pool", "solo",
+             "--without-gossip", "--without-mingle", "--loglevel", "INFO",
+             "--queues", app.conf.task_default_queue],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    worker = WorkerProcess(process, log_path)
+    deadline = time.monotonic() + 60
+    while "ready." not in worker.log:
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the Celery worker did not start:\n{worker.log}")
+        time.sleep(0.2)
+    app.conf.task_always_eager = False
+    try:
+        yield worker
+    finally:
+        app.conf.task_always_eager = True
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
