@@ -33,7 +33,7 @@ system-packages: ## Debian packages: gettext (translations)
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext; }
 
 messages: ## collect translatable strings into locale/*/django.po
-	python manage.py makemessages --locale ru --locale en --ignore ".venv/*" --ignore "var/*" --ignore "bench/*" --ignore "tests/*"
+	python manage.py makemessages --locale ru --ignore ".venv/*" --ignore "var/*" --ignore "bench/*" --ignore "tests/*"
 
 compile-messages: ## compile locale/*/django.po into .mo files
 	python manage.py compilemessages --ignore ".venv" --ignore "var" -v 0

@@ -49,8 +49,8 @@ def currency_convert(amount: Decimal, *, source: Currency, target: Currency) -> 
 def section_create(*, name: str, parent: Section | None = None, **fields) -> Section:
     """A catalog section at the top level or under `parent`."""
     if parent is None:
-        return Section.add_root(name=name, **fields)
-    return parent.add_child(name=name, **fields)
+        return Section.objects.add_root({"name": name, **fields})
+    return Section.objects.add_child(parent, {"name": name, **fields})
 
 
 PRODUCT_FIELDS = [

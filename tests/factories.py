@@ -26,7 +26,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def department(name: str, parent: Department | None = None) -> Department:
-    return parent.add_child(name=name) if parent else Department.add_root(name=name)
+    if parent is None:
+        return Department.objects.add_root({"name": name})
+    return Department.objects.add_child(parent, {"name": name})
 
 
 def currencies() -> dict[str, Currency]:

@@ -73,6 +73,7 @@ def database_from_env() -> dict:
     """`DATABASE_URL`, or an SQLite file under var/ when it is not set."""
     database = env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
     if database["ENGINE"] == "django.db.backends.sqlite3":
+        Path(database["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         # web, worker and beat share the file: WAL lets readers run beside the one writer,
         # and IMMEDIATE transactions wait for the lock instead of failing on upgrade.
         database["OPTIONS"] = {
@@ -116,12 +117,11 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="crm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Money and phone numbers.
-CRM_BASE_CURRENCY = env("CRM_BASE_CURRENCY", default="RUB")
+# Phone numbers without a country code are read as numbers of this region.
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="RU")
 
 # Celery: a broker that needs no server unless CELERY_BROKER_URL names one.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -129,6 +129,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_queue_dir / "queue"),
         "control_folder": str(_queue_dir / "control"),
     }
+    for _folder in CELERY_BROKER_TRANSPORT_OPTIONS.values():
+        Path(_folder).mkdir(parents=True, exist_ok=True)
 else:
     # acks_late: a message whose worker died is redelivered once this many seconds pass.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -138,6 +140,7 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="crm")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = None  # no result backend, so no nightly results clean-up task
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
