@@ -41,4 +41,8 @@ def publish_on_commit(event: DomainEvent) -> None:
     A failing handler is logged and does not stop the others: the data is already committed.
     """
     for handler in _handlers[type(event)]:
-        transaction.on_commit(partial(handler, event), robust=True)
+        delivery = partial(handler, event)
+        # Django names a failed robust callback by its __qualname__, which a partial lacks:
+        # without it the logging itself raises and the remaining handlers never run.
+        delivery.__qualname__ = getattr(handler, "__qualname__", repr(handler))
+        transaction.on_commit(delivery, robust=True)
