@@ -24,7 +24,7 @@ class AbsenceInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        (_("Work"), {"fields": ["middle_name", "position", "phone", "department", "roles"]}),
+        (_("Job"), {"fields": ["middle_name", "position", "phone", "department", "roles"]}),
     ]
     list_display = [
         "username",

@@ -68,8 +68,8 @@ class Absence(TimeStampedModel):
     user = models.ForeignKey(
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="absences"
     )
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"))
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
     reason = models.CharField(_("reason"), max_length=20, choices=Reason, default=Reason.VACATION)
 
     class Meta:

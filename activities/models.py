@@ -59,8 +59,8 @@ class Activity(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_occurrence"
     )
     result = models.TextField(_("result"), blank=True)
-    email_from = models.CharField(_("from"), max_length=255, blank=True)
-    email_to = models.CharField(_("to"), max_length=1000, blank=True)
+    email_from = models.CharField(_("sender"), max_length=255, blank=True)
+    email_to = models.CharField(_("recipients"), max_length=1000, blank=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible"),
@@ -97,8 +97,14 @@ class Activity(TimeStampedModel):
                 name="activity_completed_at_matches_status",
             ),
             models.CheckConstraint(
+                # repeat_every__isnull=False: with a NULL count the second branch would be
+                # NULL rather than false, and SQL lets a CHECK that is NULL pass.
                 condition=Q(repeat_every__isnull=True, repeat_unit="")
-                | Q(repeat_every__gte=1, repeat_unit__in=["day", "week", "month"]),
+                | Q(
+                    repeat_every__isnull=False,
+                    repeat_every__gte=1,
+                    repeat_unit__in=["day", "week", "month"],
+                ),
                 name="activity_repeat_rule_complete",
             ),
         ]

@@ -130,18 +130,29 @@ def contact_link_company(
     contact: Contact,
     company: Company,
     actor: AbstractBaseUser | None,
-    position: str = "",
-    is_decision_maker: bool = False,
+    position: str | None = None,
+    is_decision_maker: bool | None = None,
 ) -> ContactCompany:
-    """Put a contact into a company (or change their position and decision-maker flag there)."""
-    link, created = ContactCompany.objects.update_or_create(
+    """Put a contact into a company, or change their position or decision-maker flag there.
+
+    A value left as None keeps what an existing link has (a new link gets no position and
+    no decision-maker flag), so linking an already-linked pair changes nothing by accident.
+    """
+    given = {"position": position, "is_decision_maker": is_decision_maker}
+    link, created = ContactCompany.objects.get_or_create(
         contact=contact,
         company=company,
-        defaults={"position": position, "is_decision_maker": is_decision_maker},
+        defaults={key: value for key, value in given.items() if value is not None},
     )
     if created:
         change = FieldChange("companies", None, json_value(company))
         timeline_record_field_changes(entity=contact, changes=[change], actor=actor)
+    else:
+        model_update(
+            instance=link,
+            fields=["position", "is_decision_maker"],
+            data={key: value for key, value in given.items() if value is not None},
+        )
     return link
 
 

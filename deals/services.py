@@ -142,7 +142,7 @@ def deal_create(
     """A deal in `pipeline` (default: the default pipeline) at `stage` (default: its first).
 
     With product rows the amount is their total. Writes the timeline and the first stage entry;
-    publishes DealCreated and DealStageChanged; notifies the responsible when somebody else
+    publishes DealCreated, then DealStageChanged; notifies the responsible when somebody else
     assigned it. Raises ApplicationError for a stage of another pipeline.
     """
     pipeline = pipeline or (stage.pipeline if stage else pipeline_default())
@@ -175,9 +175,9 @@ def deal_create(
         deal.amount, deal.tax_amount = totals.amount, totals.tax_amount
         deal.save(update_fields=["amount", "tax_amount"])
     timeline_record(entity=deal, kind=TimelineEvent.Kind.CREATED, actor=actor, at=now)
+    publish_on_commit(DealCreated(deal_id=deal.pk, actor_id=getattr(actor, "pk", None)))
     _record_stage_entry(deal, from_stage=None, actor=actor, at=now)
     _notify_assigned(deal, actor)
-    publish_on_commit(DealCreated(deal_id=deal.pk, actor_id=getattr(actor, "pk", None)))
     return deal
 
 
@@ -188,6 +188,8 @@ def deal_update(*, deal: Deal, actor: AbstractBaseUser | None, data: dict) -> De
     `amount` may be set by hand only while the deal has no product rows. A new currency
     re-prices the rows at current rates. Publishes DealUpdated when something changed.
     """
+    # Compare with the stored row under a lock, not the caller's possibly stale copy.
+    deal = Deal.objects.select_for_update().select_related("currency").get(pk=deal.pk)
     data = dict(data)
     for forbidden in ("stage", "pipeline"):
         if forbidden in data:

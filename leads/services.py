@@ -115,6 +115,8 @@ def _refuse_if_converted(lead: Lead) -> None:
 @transaction.atomic
 def lead_update(*, lead: Lead, actor: AbstractBaseUser | None, data: dict) -> Lead:
     """Change a lead's fields and journal the changes. A converted lead is read-only."""
+    # Check the stored status under a lock, not the caller's copy, which may predate a conversion.
+    lead = Lead.objects.select_for_update().select_related("status").get(pk=lead.pk)
     _refuse_if_converted(lead)
     changes = model_update(instance=lead, fields=LEAD_FIELDS, data=data)
     timeline_record_field_changes(entity=lead, changes=changes, actor=actor)
@@ -253,9 +255,9 @@ def lead_convert(
             )
         contact = contact_create(**common, communications=communications, **contact_fields)
     if contact and company:
-        contact_link_company(
-            contact=contact, company=company, actor=actor, position=contact.position
-        )
+        # a contact made from the lead brings its position; an existing link keeps its own
+        position = contact.position if conversion.contact is True else None
+        contact_link_company(contact=contact, company=company, actor=actor, position=position)
 
     deal = None
     if conversion.deal:

@@ -36,3 +36,17 @@ def test_a_task_sent_through_redis_runs_on_the_worker_process(celery_worker):
     assert notification.title == "Reminder: Call about the contract"
     assert "activities.tasks.activity_reminders_send_task" in celery_worker.log
     wait_until(lambda: "succeeded" in celery_worker.log, message=celery_worker.log)
+
+
+def test_tasks_are_acknowledged_late_and_retried_on_passing_failures():
+    from core.tasks import RetryableError
+    from crm_project.celery import app
+
+    # a task whose worker dies is delivered again instead of being lost
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    # passing failures are retried with exponential backoff, a bounded number of times
+    assert activity_reminders_send_task.autoretry_for == (RetryableError,)
+    assert activity_reminders_send_task.retry_backoff is True
+    assert activity_reminders_send_task.max_retries == 5

@@ -35,8 +35,8 @@ class Migration(migrations.Migration):
                 ('repeat_unit', models.CharField(blank=True, choices=[('day', 'days'), ('week', 'weeks'), ('month', 'months')], max_length=10, verbose_name='repeat unit')),
                 ('repeat_until', models.DateField(blank=True, null=True, verbose_name='repeat until')),
                 ('result', models.TextField(blank=True, verbose_name='result')),
-                ('email_from', models.CharField(blank=True, max_length=255, verbose_name='from')),
-                ('email_to', models.CharField(blank=True, max_length=1000, verbose_name='to')),
+                ('email_from', models.CharField(blank=True, max_length=255, verbose_name='sender')),
+                ('email_to', models.CharField(blank=True, max_length=1000, verbose_name='recipients')),
                 ('is_created_by_robot', models.BooleanField(default=False, verbose_name='created by a robot')),
                 ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='completed')),
                 ('completed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('repeat_every__isnull', True), ('repeat_unit', '')), models.Q(('repeat_every__gte', 1), ('repeat_unit__in', ['day', 'week', 'month'])), _connector='OR'), name='activity_repeat_rule_complete'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('repeat_every__isnull', True), ('repeat_unit', '')), models.Q(('repeat_every__gte', 1), ('repeat_every__isnull', False), ('repeat_unit__in', ['day', 'week', 'month'])), _connector='OR'), name='activity_repeat_rule_complete'),
         ),
         migrations.AddIndex(
             model_name='activitybinding',

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "automation",
     "shopsync",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
