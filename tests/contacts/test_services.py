@@ -405,3 +405,20 @@ def test_company_requisite_update_checks_the_new_inn(manager):
     # then
     assert changes == [FieldChange("kpp", "", "773601001")]
     assert CompanyRequisite.objects.values_list("inn", "kpp").get() == ("7707083893", "773601001")
+
+
+@pytest.mark.django_db
+def test_contact_link_company_keeps_what_an_existing_link_has_unless_told(manager):
+    # given a decision maker
+    contact = ContactFactory()
+    company = CompanyFactory()
+    contact_link_company(
+        contact=contact, company=company, actor=manager, position="CEO", is_decision_maker=True
+    )
+
+    # when the pair is linked again without saying what changes
+    link = contact_link_company(contact=contact, company=company, actor=manager)
+
+    # then nothing changed
+    link.refresh_from_db()
+    assert (link.position, link.is_decision_maker) == ("CEO", True)

@@ -7,7 +7,7 @@ from activities.models import Notification, TimelineEvent
 from catalog.models import ProductRow
 from catalog.services import ProductRowInput
 from contacts.models import Communication, Company, Contact, ContactCompany
-from contacts.services import CommunicationInput
+from contacts.services import CommunicationInput, contact_link_company
 from core import events
 from core.errors import ApplicationError
 from core.urls import entity_url
@@ -619,3 +619,25 @@ def test_a_company_without_a_name_is_asked_for(statuses, money, manager):
 
     assert error.value.message_dict == {"company.title": ["Give the company a name."]}
     assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_lead_convert_into_an_existing_client_keeps_the_decision_maker(statuses, pipeline, manager):
+    # given a company's decision maker writes in again
+    company = CompanyFactory(title="Horns")
+    contact = ContactFactory()
+    contact_link_company(
+        contact=contact, company=company, actor=manager, position="CEO", is_decision_maker=True
+    )
+    lead = lead_create(title="Repeat order", actor=manager, contact=contact, company=company)
+
+    # when the lead becomes a deal of the existing contact and company
+    result = lead_convert(
+        lead=lead, conversion=Conversion(contact=contact, company=company, deal=True), actor=manager
+    )
+
+    # then the deal is theirs and the link is as it was
+    assert result.deal.company == company
+    assert list(result.deal.contacts.all()) == [contact]
+    link = ContactCompany.objects.get(contact=contact, company=company)
+    assert (link.position, link.is_decision_maker) == ("CEO", True)
