@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -233,6 +234,18 @@ def _plan_next_occurrence(
         for b in bindings
     )
     return following
+
+
+def entity_history_delete(*, entity: models.Model) -> None:
+    """Forget a CRM item that is being deleted: its timeline, its activity bindings, and the
+    activities that concerned it alone (an activity also bound elsewhere stays there).
+    Called by the item's own delete service, in its transaction."""
+    bindings = ActivityBinding.objects.filter(entity_type=entity.ENTITY_TYPE, entity_id=entity.pk)
+    Activity.objects.filter(pk__in=bindings.values("activity_id")).annotate(
+        binding_count=Count("bindings")
+    ).filter(binding_count=1).delete()
+    bindings.delete()
+    TimelineEvent.objects.filter(entity_type=entity.ENTITY_TYPE, entity_id=entity.pk).delete()
 
 
 def notification_send(

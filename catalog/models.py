@@ -55,7 +55,11 @@ class CurrencyRate(TimeStampedModel):
     """The history of a currency's rate: one row per change."""
 
     currency = models.ForeignKey(
-        Currency, verbose_name=_("currency"), on_delete=models.CASCADE, related_name="rates"
+        Currency,
+        verbose_name=_("currency"),
+        on_delete=models.CASCADE,
+        related_name="rates",
+        db_index=False,
     )
     rate = models.DecimalField(_("rate"), max_digits=20, decimal_places=10)
     set_at = models.DateTimeField(_("set at"))
@@ -116,7 +120,11 @@ class Product(TimeStampedModel):
     sku = models.CharField(_("article"), max_length=100, blank=True, db_index=True)
     price = models.DecimalField(_("price"), **MONEY, default=Decimal(0))
     currency = models.ForeignKey(
-        Currency, verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+"
+        Currency,
+        verbose_name=_("currency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     measure = models.CharField(_("unit"), max_length=10, choices=Measure, default=Measure.PIECE)
     vat_rate = models.DecimalField(_("VAT, %"), **PERCENT, null=True, blank=True)

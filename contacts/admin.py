@@ -1,6 +1,9 @@
 from django.contrib import admin
 
+from core.admin import DeleteThroughServiceMixin
+
 from .models import Communication, Company, CompanyRequisite, Contact, ContactCompany
+from .services import company_delete, contact_delete
 
 
 class CommunicationInline(admin.TabularInline):
@@ -22,7 +25,9 @@ class RequisiteInline(admin.StackedInline):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
+    delete_service = staticmethod(lambda obj, actor: contact_delete(contact=obj, actor=actor))
+
     list_display = ["full_name", "position", "contact_type", "responsible", "created_at"]
     list_filter = ["contact_type", "source", "created_at"]
     list_select_related = ["responsible"]
@@ -33,7 +38,9 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
+    delete_service = staticmethod(lambda obj, actor: company_delete(company=obj, actor=actor))
+
     list_display = ["title", "company_type", "industry", "responsible", "created_at"]
     list_filter = ["company_type", "industry", "source"]
     list_select_related = ["responsible"]

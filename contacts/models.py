@@ -40,6 +40,7 @@ class Company(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     address = models.TextField(_("address"), blank=True)
@@ -59,9 +60,15 @@ class Company(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="companies",
+        db_index=False,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -158,9 +165,15 @@ class Contact(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="contacts",
+        db_index=False,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     companies = models.ManyToManyField(
         Company,

@@ -8,10 +8,16 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from activities.models import TimelineEvent
-from activities.services import timeline_record, timeline_record_field_changes
+from activities.services import (
+    entity_history_delete,
+    timeline_record,
+    timeline_record_field_changes,
+)
+from core.events import publish_on_commit
 from core.services import FieldChange, json_value, model_update
 
 from .communications import normalize
+from .events import CompanyDeleted, ContactDeleted
 from .models import Communication, Company, CompanyRequisite, Contact, ContactCompany
 
 CONTACT_FIELDS = [
@@ -172,3 +178,23 @@ def company_requisite_update(
     *, requisite: CompanyRequisite, actor: AbstractBaseUser | None, data: dict
 ) -> list[FieldChange]:
     return model_update(instance=requisite, fields=REQUISITE_FIELDS, data=data)
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, actor: AbstractBaseUser | None) -> None:
+    """Delete a contact with its phones, company links, timeline and the activities that
+    concerned it alone. Its deals and leads stay, without it. Publishes ContactDeleted."""
+    entity_history_delete(entity=contact)
+    contact_id = contact.pk
+    contact.delete()
+    publish_on_commit(ContactDeleted(contact_id=contact_id, actor_id=getattr(actor, "pk", None)))
+
+
+@transaction.atomic
+def company_delete(*, company: Company, actor: AbstractBaseUser | None) -> None:
+    """Delete a company with its requisites, phones, contact links, timeline and the activities
+    that concerned it alone. Its contacts, deals and leads stay. Publishes CompanyDeleted."""
+    entity_history_delete(entity=company)
+    company_id = company.pk
+    company.delete()
+    publish_on_commit(CompanyDeleted(company_id=company_id, actor_id=getattr(actor, "pk", None)))

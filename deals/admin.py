@@ -3,10 +3,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_widgets import ColorInput
+from core.admin import ColorInput, DeleteThroughServiceMixin
 
 from .models import Deal, DealContact, DealStageChange, Pipeline, Stage
-from .services import StageSpec, pipeline_check_stages
+from .services import StageSpec, deal_delete, pipeline_check_stages
 
 
 class StageInlineFormSet(forms.BaseInlineFormSet):
@@ -74,7 +74,9 @@ class DealStageChangeInline(admin.TabularInline):
 
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
+    delete_service = staticmethod(lambda obj, actor: deal_delete(deal=obj, actor=actor))
+
     list_display = [
         "title",
         "pipeline",

@@ -29,3 +29,10 @@ class DealStageChanged(DomainEvent):
     to_stage_id: int
     stage_change_id: int
     actor_id: int | None
+
+
+@dataclass(frozen=True)
+class DealDeleted(DomainEvent):
+    key = "deals.deal_deleted"
+    deal_id: int
+    actor_id: int | None

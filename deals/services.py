@@ -10,7 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Notification, TimelineEvent
-from activities.services import notification_send, timeline_record, timeline_record_field_changes
+from activities.services import (
+    entity_history_delete,
+    notification_send,
+    timeline_record,
+    timeline_record_field_changes,
+)
 from catalog.models import Currency
 from catalog.services import (
     ProductRowInput,
@@ -25,7 +30,7 @@ from core.events import publish_on_commit
 from core.services import FieldChange, model_update
 from core.urls import entity_url
 
-from .events import DealCreated, DealStageChanged, DealUpdated
+from .events import DealCreated, DealDeleted, DealStageChanged, DealUpdated
 from .models import Deal, DealContact, DealStageChange, Pipeline, Stage
 
 DEAL_FIELDS = [
@@ -297,3 +302,13 @@ def deal_set_product_rows(
         payload={"old_amount": str(old_amount), "new_amount": str(deal.amount), "rows": len(rows)},
     )
     return deal
+
+
+@transaction.atomic
+def deal_delete(*, deal: Deal, actor: AbstractBaseUser | None) -> None:
+    """Delete a deal with its product rows, stage history, timeline and the activities that
+    concerned it alone. Publishes DealDeleted."""
+    entity_history_delete(entity=deal)
+    deal_id = deal.pk
+    deal.delete()
+    publish_on_commit(DealDeleted(deal_id=deal_id, actor_id=getattr(actor, "pk", None)))

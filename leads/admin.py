@@ -1,8 +1,9 @@
 from django.contrib import admin
 
-from core.admin_widgets import ColorInput
+from core.admin import ColorInput, DeleteThroughServiceMixin
 
 from .models import Campaign, Lead, LeadStatus, Source
+from .services import lead_delete
 
 
 @admin.register(LeadStatus)
@@ -42,7 +43,9 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(DeleteThroughServiceMixin, admin.ModelAdmin):
+    delete_service = staticmethod(lambda obj, actor: lead_delete(lead=obj, actor=actor))
+
     list_display = [
         "title",
         "status",

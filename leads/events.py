@@ -27,3 +27,10 @@ class LeadConverted(DomainEvent):
     company_id: int | None
     deal_id: int | None
     actor_id: int | None
+
+
+@dataclass(frozen=True)
+class LeadDeleted(DomainEvent):
+    key = "leads.lead_deleted"
+    lead_id: int
+    actor_id: int | None

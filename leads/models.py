@@ -35,7 +35,11 @@ class Campaign(TimeStampedModel):
     utm_campaign = models.CharField("utm_campaign", max_length=100, blank=True, db_index=True)
     cost = models.DecimalField(_("cost"), max_digits=18, decimal_places=2, default=Decimal(0))
     currency = models.ForeignKey(
-        "catalog.Currency", verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+"
+        "catalog.Currency",
+        verbose_name=_("currency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     starts_on = models.DateField(_("start"), null=True, blank=True)
     ends_on = models.DateField(_("end"), null=True, blank=True)
@@ -104,7 +108,11 @@ class Lead(TimeStampedModel):
 
     title = models.CharField(_("title"), max_length=255)
     status = models.ForeignKey(
-        LeadStatus, verbose_name=_("status"), on_delete=models.PROTECT, related_name="leads"
+        LeadStatus,
+        verbose_name=_("status"),
+        on_delete=models.PROTECT,
+        related_name="leads",
+        db_index=False,
     )
     status_comment = models.TextField(_("status comment"), blank=True)
     honorific = models.CharField(_("salutation"), max_length=20, blank=True)
@@ -117,7 +125,11 @@ class Lead(TimeStampedModel):
     comments = models.TextField(_("comments"), blank=True)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, default=Decimal(0))
     currency = models.ForeignKey(
-        "catalog.Currency", verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+"
+        "catalog.Currency",
+        verbose_name=_("currency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     source = models.ForeignKey(
         Source,
@@ -148,9 +160,15 @@ class Lead(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="leads",
+        db_index=False,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     is_open_to_all = models.BooleanField(_("open to all"), default=False)
     # The existing client this lead came from, or what conversion created.

@@ -10,7 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import Notification, TimelineEvent
-from activities.services import notification_send, timeline_record, timeline_record_field_changes
+from activities.services import (
+    entity_history_delete,
+    notification_send,
+    timeline_record,
+    timeline_record_field_changes,
+)
 from catalog.models import Currency
 from catalog.services import (
     ProductRowInput,
@@ -33,7 +38,7 @@ from core.urls import entity_url
 from deals.models import Deal, Pipeline
 from deals.services import deal_create
 
-from .events import LeadConverted, LeadCreated, LeadStatusChanged
+from .events import LeadConverted, LeadCreated, LeadDeleted, LeadStatusChanged
 from .models import Lead, LeadStatus
 
 LEAD_FIELDS = [
@@ -319,3 +324,13 @@ def lead_convert(
         )
     )
     return ConversionResult(lead=lead, contact=contact, company=company, deal=deal)
+
+
+@transaction.atomic
+def lead_delete(*, lead: Lead, actor: AbstractBaseUser | None) -> None:
+    """Delete a lead with its phones, products, timeline and the activities that concerned it
+    alone. Deals made from it stay. Publishes LeadDeleted."""
+    entity_history_delete(entity=lead)
+    lead_id = lead.pk
+    lead.delete()
+    publish_on_commit(LeadDeleted(lead_id=lead_id, actor_id=getattr(actor, "pk", None)))
