@@ -10,10 +10,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import EntityType, TimeStampedModel
+from core.models import AssignedModel, EntityType, TimeStampedModel
 
 
-class Activity(TimeStampedModel):
+class Activity(AssignedModel):
     class Kind(models.TextChoices):
         TASK = "task", _("Task")
         CALL = "call", _("Call")
@@ -61,17 +61,6 @@ class Activity(TimeStampedModel):
     result = models.TextField(_("result"), blank=True)
     email_from = models.CharField(_("sender"), max_length=255, blank=True)
     email_to = models.CharField(_("recipients"), max_length=1000, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="activities",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     is_created_by_robot = models.BooleanField(_("created by a robot"), default=False)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     completed_by = models.ForeignKey(

@@ -1,14 +1,13 @@
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import EntityType, TimeStampedModel, exactly_one_not_null
+from core.models import AssignedModel, EntityType, TimeStampedModel, exactly_one_not_null
 
 from .requisites import validate_inn, validate_ogrn
 
 
-class Company(TimeStampedModel):
+class Company(AssignedModel):
     ENTITY_TYPE = EntityType.COMPANY
 
     class Type(models.TextChoices):
@@ -52,23 +51,6 @@ class Company(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-    )
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="companies",
-        db_index=False,
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
     )
 
     class Meta:
@@ -131,7 +113,7 @@ class CompanyRequisite(TimeStampedModel):
         return self.full_name or self.inn or str(self.company)
 
 
-class Contact(TimeStampedModel):
+class Contact(AssignedModel):
     ENTITY_TYPE = EntityType.CONTACT
 
     class Type(models.TextChoices):
@@ -157,23 +139,6 @@ class Contact(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-    )
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="contacts",
-        db_index=False,
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
     )
     companies = models.ManyToManyField(
         Company,

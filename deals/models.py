@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import EntityType, TimeStampedModel
+from core.models import AssignedModel, EntityType, TimeStampedModel
 
 
 class Pipeline(TimeStampedModel):
@@ -69,7 +69,7 @@ class Stage(TimeStampedModel):
         return self.semantics != self.Semantics.IN_PROGRESS
 
 
-class Deal(TimeStampedModel):
+class Deal(AssignedModel):
     ENTITY_TYPE = EntityType.DEAL
 
     class Type(models.TextChoices):
@@ -107,23 +107,6 @@ class Deal(TimeStampedModel):
     deal_type = models.CharField(_("type"), max_length=20, choices=Type, default=Type.SALE)
     begins_on = models.DateField(_("start date"), null=True, blank=True)
     closes_on = models.DateField(_("expected close date"), null=True, blank=True, db_index=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="deals",
-        db_index=False,
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
     company = models.ForeignKey(
         "contacts.Company",
         verbose_name=_("company"),

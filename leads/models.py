@@ -1,11 +1,10 @@
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import EntityType, TimeStampedModel
+from core.models import AssignedModel, EntityType, TimeStampedModel
 
 
 class Source(TimeStampedModel):
@@ -103,7 +102,7 @@ class LeadStatus(TimeStampedModel):
         return self.semantics != self.Semantics.IN_PROGRESS
 
 
-class Lead(TimeStampedModel):
+class Lead(AssignedModel):
     ENTITY_TYPE = EntityType.LEAD
 
     title = models.CharField(_("title"), max_length=255)
@@ -153,23 +152,6 @@ class Lead(TimeStampedModel):
     utm_campaign = models.CharField("utm_campaign", max_length=100, blank=True)
     utm_content = models.CharField("utm_content", max_length=100, blank=True)
     utm_term = models.CharField("utm_term", max_length=100, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="leads",
-        db_index=False,
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
     is_open_to_all = models.BooleanField(_("open to all"), default=False)
     # The existing client this lead came from, or what conversion created.
     contact = models.ForeignKey(
