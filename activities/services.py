@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.events import publish_on_commit
-from core.services import FieldChange
+from core.services import FieldChange, lock_for_update
 
 from .events import ActivityCompleted
 from .models import Activity, ActivityBinding, Notification, TimelineEvent
@@ -162,7 +162,7 @@ def activity_complete(
     somebody else is notified. Raises ApplicationError when the activity is already done.
     Publishes ActivityCompleted.
     """
-    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    activity = lock_for_update(activity)
     if activity.status == Activity.Status.DONE:
         raise ApplicationError(_("This activity is already done."), code="already_done")
     now = timezone.now()

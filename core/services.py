@@ -3,9 +3,11 @@
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
+
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,17 @@ class FieldChange:
 
     def as_dict(self) -> dict:
         return {"field": self.field, "old": self.old, "new": self.new}
+
+
+def lock_for_update(instance: ModelT) -> ModelT:
+    """The stored row of `instance`, reloaded and locked FOR UPDATE until the transaction ends.
+
+    The query locks that one row and joins nothing: on PostgreSQL, a locking query that waited
+    for a concurrent update re-checks the new row against the old version of any joined row,
+    so a deal moved to another stage meanwhile would seem not to exist (and joined rows such
+    as the stage would be locked too). Related objects load afterwards, unlocked.
+    """
+    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
 def json_value(value: Any) -> Any:

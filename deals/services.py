@@ -27,7 +27,7 @@ from catalog.services import (
 from contacts.models import Contact
 from core.errors import ApplicationError
 from core.events import publish_on_commit
-from core.services import FieldChange, model_update
+from core.services import FieldChange, lock_for_update, model_update
 from core.urls import entity_url
 
 from .events import DealCreated, DealDeleted, DealStageChanged, DealUpdated
@@ -194,7 +194,7 @@ def deal_update(*, deal: Deal, actor: AbstractBaseUser | None, data: dict) -> De
     re-prices the rows at current rates. Publishes DealUpdated when something changed.
     """
     # Compare with the stored row under a lock, not the caller's possibly stale copy.
-    deal = Deal.objects.select_for_update().select_related("currency").get(pk=deal.pk)
+    deal = lock_for_update(deal)
     data = dict(data)
     for forbidden in ("stage", "pipeline"):
         if forbidden in data:
@@ -251,7 +251,7 @@ def deal_move_to_stage(*, deal: Deal, stage: Stage, actor: AbstractBaseUser | No
     publishes DealStageChanged on commit. Moving to the current stage changes nothing.
     Raises ApplicationError for a stage of another pipeline.
     """
-    deal = Deal.objects.select_for_update().select_related("stage").get(pk=deal.pk)
+    deal = lock_for_update(deal)
     if stage.pipeline_id != deal.pipeline_id:
         raise ApplicationError(
             _("The deal cannot move to %(stage)s: that stage belongs to another pipeline.")
@@ -290,7 +290,7 @@ def deal_set_product_rows(
 ) -> Deal:
     """Replace the deal's products; the amount becomes their total (discounts applied, other
     currencies converted at current rates). Journals the old and new amount."""
-    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    deal = lock_for_update(deal)
     old_amount = deal.amount
     totals = product_rows_replace(owner=deal, currency=deal.currency, rows=list(rows))
     deal.amount, deal.tax_amount = totals.amount, totals.tax_amount

@@ -33,7 +33,7 @@ from contacts.services import (
 )
 from core.errors import ApplicationError
 from core.events import publish_on_commit
-from core.services import model_update
+from core.services import lock_for_update, model_update
 from core.urls import entity_url
 from deals.models import Deal, Pipeline
 from deals.services import deal_create
@@ -121,7 +121,7 @@ def _refuse_if_converted(lead: Lead) -> None:
 def lead_update(*, lead: Lead, actor: AbstractBaseUser | None, data: dict) -> Lead:
     """Change a lead's fields and journal the changes. A converted lead is read-only."""
     # Check the stored status under a lock, not the caller's copy, which may predate a conversion.
-    lead = Lead.objects.select_for_update().select_related("status").get(pk=lead.pk)
+    lead = lock_for_update(lead)
     _refuse_if_converted(lead)
     changes = model_update(instance=lead, fields=LEAD_FIELDS, data=data)
     timeline_record_field_changes(entity=lead, changes=changes, actor=actor)
@@ -134,7 +134,7 @@ def lead_set_status(
 ) -> Lead:
     """Move a lead to another status (junk needs no conversion; "converted" is reached only by
     converting). Publishes LeadStatusChanged."""
-    lead = Lead.objects.select_for_update().select_related("status").get(pk=lead.pk)
+    lead = lock_for_update(lead)
     _refuse_if_converted(lead)
     if status.semantics == LeadStatus.Semantics.CONVERTED:
         raise ApplicationError(
@@ -170,7 +170,7 @@ def lead_set_status(
 def lead_set_product_rows(
     *, lead: Lead, rows: Sequence[ProductRowInput], actor: AbstractBaseUser | None
 ) -> Lead:
-    lead = Lead.objects.select_for_update().select_related("status").get(pk=lead.pk)
+    lead = lock_for_update(lead)
     _refuse_if_converted(lead)
     old_amount = lead.amount
     lead.amount = product_rows_replace(owner=lead, currency=lead.currency, rows=list(rows)).amount
@@ -225,7 +225,7 @@ def lead_convert(
     The lead gets the converted status; everything created is journalled. Publishes
     LeadConverted.
     """
-    lead = Lead.objects.select_for_update().select_related("status").get(pk=lead.pk)
+    lead = lock_for_update(lead)
     _refuse_if_converted(lead)
     if lead.status.semantics == LeadStatus.Semantics.JUNK:
         raise ApplicationError(_("Return a junk lead to work before converting it."), code="junk")

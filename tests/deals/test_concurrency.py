@@ -1,0 +1,51 @@
+"""Concurrent stage moves of one deal, each in its own connection, apply one after the other."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from deals.models import Deal, DealStageChange
+from deals.services import deal_create, deal_move_to_stage
+from tests.factories import UserFactory, currencies, sales_pipeline
+
+MOVES_PER_THREAD = 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_stage_moves_keep_an_unbroken_history():
+    # given a deal and two managers who keep moving it between two stages
+    currencies()
+    pipeline = sales_pipeline()
+    stages = {stage.name: stage for stage in pipeline.stages.all()}
+    deal = deal_create(title="Contested", actor=UserFactory(username="owner"))
+    managers = [UserFactory(username=f"mover{n}") for n in range(2)]
+    errors = []
+
+    def keep_moving(manager, targets):
+        try:
+            for _ in range(MOVES_PER_THREAD):
+                for target in targets:
+                    deal_move_to_stage(deal=deal, stage=stages[target], actor=manager)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    # when both move it at the same time
+    threads = [
+        threading.Thread(target=keep_moving, args=(managers[0], ["Negotiation", "New"])),
+        threading.Thread(target=keep_moving, args=(managers[1], ["Won", "New"])),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then every move starts where the one before it ended, and the deal is where the last one left it
+    assert errors == []
+    history = list(DealStageChange.objects.filter(deal=deal).order_by("at", "id"))
+    for before, after in zip(history, history[1:], strict=False):
+        assert after.from_stage_id == before.to_stage_id
+    assert Deal.objects.get(pk=deal.pk).stage_id == history[-1].to_stage_id
+    assert len(history) > 1 + MOVES_PER_THREAD
