@@ -647,7 +647,7 @@ def build_intake_deal(demo: Demo, client: Client, target: str) -> Deal:
             closes_on=timezone.localdate(created_at + DAY * rng.randint(10, 21)),
             is_open_to_all=rng.random() < 0.15,
         )
-        _log_price_list_sent(demo, deal, client)
+        _log_email_sent(demo, deal, client, subject=data.EMAIL_SUBJECTS[0])
     path = INTAKE_PATHS[target]
     moments = _moments(demo, created_at, len(path), days_per_step=(1, 7))
     deal = _walk(demo, deal, client, data.INTAKE_PIPELINE, path, moments)
@@ -845,7 +845,7 @@ def build_order(demo: Demo, client: Client, created_at: datetime.datetime, age: 
             is_open_to_all=rng.random() < 0.12,
         )
         if rng.random() < 0.2:
-            _log_invoice_sent(demo, deal, client)
+            _log_email_sent(demo, deal, client, subject=data.EMAIL_SUBJECTS[1])
     if rng.random() < 0.15:
         with demo.clock.at(created_at + HOUR * rng.uniform(1, 5)):
             extra = _client_rows(demo, client, count=1)
@@ -1133,23 +1133,11 @@ def _done_activity(
         return activity_complete(activity=activity, actor=client.responsible, result=result)
 
 
-def _log_price_list_sent(demo: Demo, deal: Deal, client: Client) -> None:
+def _log_email_sent(demo: Demo, deal: Deal, client: Client, *, subject: str) -> None:
+    """An e-mail the responsible sent the client's decision maker, in the journal."""
     activity_create(
         kind=Activity.Kind.EMAIL,
-        subject=data.EMAIL_SUBJECTS[0],
-        actor=client.responsible,
-        bound_to=_bindings(deal, client),
-        is_done=True,
-        direction=Activity.Direction.OUTGOING,
-        email_from=client.responsible.email,
-        email_to=_email_of(demo, client.decision_maker),
-    )
-
-
-def _log_invoice_sent(demo: Demo, deal: Deal, client: Client) -> None:
-    activity_create(
-        kind=Activity.Kind.EMAIL,
-        subject=data.EMAIL_SUBJECTS[1],
+        subject=subject,
         actor=client.responsible,
         bound_to=_bindings(deal, client),
         is_done=True,

@@ -81,3 +81,18 @@ def celery_worker(tmp_path, settings):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def record_events(monkeypatch):
+    """`record_events(EventA, EventB, …)` → the list those events are delivered to, in order,
+    once their transaction commits. Other handlers of those events do not run."""
+    from core import events
+
+    def record(*event_types):
+        delivered = []
+        for event_type in event_types:
+            monkeypatch.setitem(events._handlers, event_type, [delivered.append])
+        return delivered
+
+    return record

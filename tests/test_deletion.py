@@ -19,7 +19,6 @@ from contacts.services import (
     contact_delete,
     contact_link_company,
 )
-from core import events
 from deals.events import DealDeleted
 from deals.models import Deal, DealStageChange
 from deals.services import deal_create, deal_delete, deal_move_to_stage
@@ -38,11 +37,8 @@ def manager(db):
 
 
 @pytest.fixture
-def published(monkeypatch):
-    seen = []
-    for event_type in (DealDeleted, LeadDeleted, ContactDeleted, CompanyDeleted):
-        monkeypatch.setitem(events._handlers, event_type, [seen.append])
-    return seen
+def published(record_events):
+    return record_events(DealDeleted, LeadDeleted, ContactDeleted, CompanyDeleted)
 
 
 def history_of(item, item_id: int | None = None) -> tuple[int, int]:

@@ -16,7 +16,6 @@ from activities.services import (
     timeline_record,
     timeline_record_field_changes,
 )
-from core import events
 from core.errors import ApplicationError
 from core.services import FieldChange
 from tests.factories import CompanyFactory, ContactFactory, DealFactory, UserFactory
@@ -28,10 +27,8 @@ TASK, CALL, COMMENT = Activity.Kind.TASK, Activity.Kind.CALL, Activity.Kind.COMM
 
 
 @pytest.fixture
-def published(monkeypatch):
-    delivered = []
-    monkeypatch.setitem(events._handlers, ActivityCompleted, [delivered.append])
-    return delivered
+def published(record_events):
+    return record_events(ActivityCompleted)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from django.db import transaction
 from activities.models import Notification, TimelineEvent
 from catalog.models import ProductRow
 from catalog.services import ProductRowInput
-from core import events
 from core.errors import ApplicationError
 from core.urls import entity_url
 from deals.events import DealCreated, DealStageChanged, DealUpdated
@@ -37,12 +36,8 @@ GOOD_STAGES = [StageSpec("New", 10), StageSpec("Won", 20, WON), StageSpec("Lost"
 
 
 @pytest.fixture
-def published(monkeypatch):
-    """The deal events delivered to handlers, in order (other handlers are left out)."""
-    delivered = []
-    for event_type in (DealCreated, DealStageChanged, DealUpdated):
-        monkeypatch.setitem(events._handlers, event_type, [delivered.append])
-    return delivered
+def published(record_events):
+    return record_events(DealCreated, DealStageChanged, DealUpdated)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from catalog.models import ProductRow
 from catalog.services import ProductRowInput
 from contacts.models import Communication, Company, Contact, ContactCompany
 from contacts.services import CommunicationInput, contact_link_company
-from core import events
 from core.errors import ApplicationError
 from core.urls import entity_url
 from deals.models import Deal, DealContact
@@ -40,12 +39,8 @@ EMAIL = Communication.Kind.EMAIL
 
 
 @pytest.fixture
-def published(monkeypatch):
-    """The lead events delivered to handlers, in order (other handlers are left out)."""
-    delivered = []
-    for event_type in (LeadCreated, LeadStatusChanged, LeadConverted):
-        monkeypatch.setitem(events._handlers, event_type, [delivered.append])
-    return delivered
+def published(record_events):
+    return record_events(LeadCreated, LeadStatusChanged, LeadConverted)
 
 
 @pytest.fixture
