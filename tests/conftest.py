@@ -96,3 +96,27 @@ def record_events(monkeypatch):
         return delivered
 
     return record
+
+
+@pytest.fixture
+def money(db):
+    """RUB (base), USD at 90, EUR at 100."""
+    from tests.factories import currencies
+
+    return currencies()
+
+
+@pytest.fixture
+def pipeline(money):
+    """The default pipeline: New → Negotiation → Won / Lost."""
+    from tests.factories import sales_pipeline
+
+    return sales_pipeline()
+
+
+@pytest.fixture
+def statuses(db):
+    """Lead statuses new, in_process, converted, junk."""
+    from tests.factories import lead_statuses
+
+    return lead_statuses()

@@ -19,16 +19,11 @@ from catalog.services import (
 )
 from core.errors import ApplicationError
 from core.services import FieldChange
-from tests.factories import DealFactory, LeadFactory, ProductFactory, currencies
+from tests.factories import DealFactory, LeadFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
 AT = datetime.datetime(2024, 3, 1, 12, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def money():
-    return currencies()
 
 
 # currencies

@@ -27,7 +27,6 @@ from tests.factories import (
     DealFactory,
     ProductFactory,
     UserFactory,
-    currencies,
     sales_pipeline,
 )
 
@@ -38,16 +37,6 @@ GOOD_STAGES = [StageSpec("New", 10), StageSpec("Won", 20, WON), StageSpec("Lost"
 @pytest.fixture
 def published(record_events):
     return record_events(DealCreated, DealStageChanged, DealUpdated)
-
-
-@pytest.fixture
-def money(db):
-    return currencies()
-
-
-@pytest.fixture
-def pipeline(money):
-    return sales_pipeline()
 
 
 @pytest.fixture

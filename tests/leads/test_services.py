@@ -29,9 +29,6 @@ from tests.factories import (
     ProductFactory,
     SourceFactory,
     UserFactory,
-    currencies,
-    lead_statuses,
-    sales_pipeline,
 )
 
 PHONE = Communication.Kind.PHONE
@@ -41,21 +38,6 @@ EMAIL = Communication.Kind.EMAIL
 @pytest.fixture
 def published(record_events):
     return record_events(LeadCreated, LeadStatusChanged, LeadConverted)
-
-
-@pytest.fixture
-def money(db):
-    return currencies()
-
-
-@pytest.fixture
-def statuses(db):
-    return lead_statuses()
-
-
-@pytest.fixture
-def pipeline(money):
-    return sales_pipeline()
 
 
 @pytest.fixture
