@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .models import Absence, Department, Role, RolePermission, User
+from .models import Absence, Department, Role, RolePermission, RoleStageRule, User
 
 
 @admin.register(Department)
@@ -48,8 +48,15 @@ class RolePermissionInline(admin.TabularInline):
     fields = ["entity", "action", "scope", "pipeline"]
 
 
+class RoleStageRuleInline(admin.TabularInline):
+    model = RoleStageRule
+    extra = 0
+    fields = ["stage", "can_view", "can_move_into"]
+    autocomplete_fields = ["stage"]
+
+
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
     list_display = ["name", "description"]
     search_fields = ["name"]
-    inlines = [RolePermissionInline]
+    inlines = [RolePermissionInline, RoleStageRuleInline]

@@ -21,7 +21,8 @@ class Department(MP_Node, TimeStampedModel):
         related_name="headed_departments",
     )
 
-    node_order_by = ["name"]
+    # No node_order_by: a sorted insert renumbers the siblings' paths, which would leave stale
+    # paths in memory; the order is the insertion order, rearranged by drag and drop.
 
     class Meta:
         verbose_name = _("department")
@@ -174,3 +175,29 @@ class RolePermission(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.entity}.{self.action} = {self.scope}"
+
+
+class RoleStageRule(TimeStampedModel):
+    """A role's limits in one deal stage: whether its holders see the deals there, and whether
+    they may move deals into it (for example: only heads mark a deal won). A stage is closed
+    to a user only when every one of the user's roles closes it."""
+
+    role = models.ForeignKey(
+        Role, verbose_name=_("role"), on_delete=models.CASCADE, related_name="stage_rules"
+    )
+    stage = models.ForeignKey(
+        "deals.Stage", verbose_name=_("stage"), on_delete=models.CASCADE, related_name="role_rules"
+    )
+    can_view = models.BooleanField(_("sees deals in this stage"), default=True)
+    can_move_into = models.BooleanField(_("may move deals into this stage"), default=True)
+
+    class Meta:
+        verbose_name = _("stage rule")
+        verbose_name_plural = _("stage rules")
+        ordering = ["role", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "stage"], name="role_stage_rule_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.stage}"

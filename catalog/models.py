@@ -87,7 +87,7 @@ class Section(MP_Node, TimeStampedModel):
     origin = models.CharField(_("origin"), max_length=10, choices=Origin, default=Origin.MANUAL)
     external_id = models.CharField(_("external id"), max_length=100, blank=True)
 
-    node_order_by = ["name"]
+    # Insertion order, rearranged by drag and drop (no node_order_by: see accounts.Department).
 
     class Meta:
         verbose_name = _("section")

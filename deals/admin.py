@@ -50,6 +50,25 @@ class StageInline(admin.TabularInline):
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    """Stages are edited inside their pipeline; this page serves look-ups (role stage rules)."""
+
+    list_display = ["name", "pipeline", "sort", "semantics"]
+    list_filter = ["pipeline", "semantics"]
+    list_select_related = ["pipeline"]
+    search_fields = ["name", "pipeline__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Pipeline)
 class PipelineAdmin(admin.ModelAdmin):
     list_display = ["name", "is_default", "sort"]

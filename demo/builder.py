@@ -19,7 +19,7 @@ from unittest import mock
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Department, User
+from accounts.models import Department, Role, RolePermission, User
 from activities.models import Activity, Notification, TimelineEvent
 from activities.services import activity_complete, activity_create
 from catalog.models import Currency, Product, ProductRow, Section
@@ -220,8 +220,27 @@ def build_currencies(demo: Demo) -> None:
                 currency_set_rate(currency=demo.currencies[code], rate=Decimal(rate), at=moment)
 
 
+def build_roles() -> dict[str, Role]:
+    """Manager (own), head of department (department and below), director (all), administrator."""
+    roles = {}
+    for key, (name, description, scopes) in data.ROLES.items():
+        roles[key], created = Role.objects.get_or_create(
+            name=name, defaults={"description": description}
+        )
+        if not created:
+            continue  # the installation's own role of that name stays as it is
+        RolePermission.objects.bulk_create(
+            RolePermission(role=roles[key], entity=entity, action=action, scope=scope)
+            for entity, actions in scopes.items()
+            for action, scope in actions.items()
+        )
+    return roles
+
+
 def build_staff(demo: Demo) -> None:
-    """The sales department with its two teams, their heads and managers, and the admin."""
+    """The sales department with its two teams, their heads and managers, and the admin, each
+    with the role of that name."""
+    roles = build_roles()
     departments: dict[str, Department] = {}
     for key, name, parent in data.DEPARTMENTS:
         if parent is None:
@@ -244,6 +263,7 @@ def build_staff(demo: Demo) -> None:
         )
         user.set_password(data.DEMO_PASSWORD)
         user.save()
+        user.roles.add(roles[spec["role"]])
         demo.users[user.username] = user
         if spec["role"] in ("director", "head"):
             department = departments[spec["department"]]

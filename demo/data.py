@@ -530,3 +530,41 @@ EMAIL_SUBJECTS = [
     "Трек-номер отправления",
 ]  # fmt: skip
 REPEATED_CALL_SUBJECT = "Дозвониться до ЛПР"
+
+# Roles: for each CRM entity the scope of each action. Managers work their own clients, heads
+# their department and the teams below it, the director and the administrator everything.
+CRM_ENTITIES = ["lead", "contact", "company", "deal", "activity"]
+ACTIONS = ["view", "add", "edit", "delete", "export", "import"]
+
+
+def _scopes(crm: dict[str, str], *, product: str, report: str, settings: str = "none") -> dict:
+    scopes = {entity: dict(crm) for entity in CRM_ENTITIES}
+    scopes["product"] = {"view": product}
+    scopes["report"] = {"view": report}
+    scopes["settings"] = dict.fromkeys(("view", "edit"), settings)
+    return scopes
+
+
+ROLES = {
+    "manager": (
+        "Менеджер",
+        "Видит и ведёт своих клиентов и свои сделки; сделки «для всех» видны всем.",
+        _scopes({"view": "own", "add": "own", "edit": "own", "delete": "none", "export": "own",
+                 "import": "none"}, product="all", report="own"),
+    ),
+    "head": (
+        "Руководитель отдела",
+        "Всё по своему отделу и его группам.",
+        _scopes(dict.fromkeys(ACTIONS, "subdepartments"), product="all", report="subdepartments"),
+    ),
+    "director": (
+        "Директор",
+        "Вся клиентская база и все отчёты.",
+        _scopes(dict.fromkeys(ACTIONS, "all"), product="all", report="all"),
+    ),
+    "admin": (
+        "Администратор",
+        "Все данные и настройки.",
+        _scopes(dict.fromkeys(ACTIONS, "all"), product="all", report="all", settings="all"),
+    ),
+}  # fmt: skip

@@ -10,7 +10,7 @@ from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from accounts.models import Absence, PermissionEntity, Role, RolePermission
+from accounts.models import Absence, PermissionEntity, Role, RolePermission, RoleStageRule
 from activities.models import Activity, ActivityBinding, Notification
 from catalog.models import Currency, Origin, Product, ProductRow
 from contacts.models import Communication, CompanyRequisite, Contact, ContactCompany
@@ -87,6 +87,10 @@ BAD_ROWS = [
     (
         "role_permission_pipeline_only_for_deals",
         lambda w: _permission(w, entity=PermissionEntity.CONTACT, pipeline=w.pipeline),
+    ),
+    (
+        "role_stage_rule_unique",
+        lambda w: _twice(lambda: RoleStageRule.objects.create(role=w.role, stage=w.stage)),
     ),
     # catalog
     (

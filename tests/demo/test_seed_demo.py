@@ -126,3 +126,27 @@ def test_generated_identifiers_have_valid_check_digits():
         assert len(account) == 20 and account.startswith("40702810")
         weighted = zip("225" + account, (7, 1, 3) * 8, strict=False)
         assert sum(int(digit) * weight for digit, weight in weighted) % 10 == 0
+
+
+@pytest.mark.django_db
+def test_demo_roles_scope_what_each_user_sees():
+    from accounts.policy import restrict
+    from deals.models import Deal
+
+    call_command("seed_demo", stdout=StringIO())
+    users = {user.username: user for user in User.objects.all()}
+
+    def visible(username):
+        deals = restrict(
+            Deal.objects.select_related("responsible"), user=users[username], entity="deal"
+        )
+        return {(deal.responsible.username, deal.is_open_to_all) for deal in deals}
+
+    # a manager sees own deals and those open to all
+    assert {owner for owner, is_open in visible("ivanov") if not is_open} == {"ivanov"}
+    # the head of wholesale sees the team's deals
+    team = {owner for owner, is_open in visible("head.wholesale") if not is_open}
+    assert team == {"ivanov", "petrova", "sidorov"} | ({"head.wholesale"} & team)
+    # the director sees everything
+    director_deals = restrict(Deal.objects.all(), user=users["director"], entity="deal")
+    assert director_deals.count() == Deal.objects.count()

@@ -1,0 +1,189 @@
+"""The one place that decides what a user may see and do with CRM data.
+
+Rights come from the user's roles. Each RolePermission row gives a role a scope for an entity
+and an action: none, own (responsible), own department, department and sub-departments, or
+all. When a user holds several roles the widest scope wins. For deals a role's row for one
+pipeline replaces that role's general deal row inside that pipeline, and RoleStageRule rows
+close stages (to viewing, or to moving deals into) when every role of the user closes them.
+Deals and leads marked "open to all" are visible to anybody who may view some of them.
+Superusers bypass all of it.
+
+Every answer is a Q filter applied in the database, so a scoped list costs the same few
+queries however many rows, departments or roles there are. Nothing is cached: a changed role
+applies to the next request.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
+from django.db.models import Count, Q, QuerySet, Subquery
+
+from .models import (
+    Department,
+    PermissionAction,
+    PermissionEntity,
+    PermissionScope,
+    RolePermission,
+    RoleStageRule,
+    User,
+)
+
+Scope = PermissionScope
+WIDTH = {scope: width for width, scope in enumerate(Scope)}  # NONE narrowest … ALL widest
+NOTHING = Q(pk__in=[])
+# Not Q(): an empty Q vanishes when combined (Q() | open_to_all is just open_to_all).
+EVERYTHING = Q(pk__isnull=False)
+
+
+def widest(*scopes: str) -> str:
+    return max(scopes, key=lambda scope: WIDTH[scope], default=Scope.NONE)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A user's effective scopes for one entity and action: `general`, except in the pipelines
+    of `per_pipeline` (deals only)."""
+
+    general: str = Scope.NONE
+    per_pipeline: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def is_nothing(self) -> bool:
+        return self.general == Scope.NONE and all(
+            scope == Scope.NONE for scope in self.per_pipeline.values()
+        )
+
+
+def grant_for(user: AbstractBaseUser, entity: str, action: str) -> Grant:
+    """The effective scopes of `user` for `entity` and `action` (one query)."""
+    if user.is_superuser:
+        return Grant(general=Scope.ALL)
+    rows = RolePermission.objects.filter(role__users=user, entity=entity, action=action)
+    general_by_role: dict[int, str] = {}
+    pipeline_by_role: dict[int, dict[int, str]] = defaultdict(dict)
+    for role_id, pipeline_id, scope in rows.values_list("role_id", "pipeline_id", "scope"):
+        if pipeline_id is None:
+            general_by_role[role_id] = scope
+        else:
+            pipeline_by_role[role_id][pipeline_id] = scope
+    pipelines = {pipeline for overrides in pipeline_by_role.values() for pipeline in overrides}
+    roles = set(general_by_role) | set(pipeline_by_role)
+    return Grant(
+        general=widest(*general_by_role.values()),
+        per_pipeline={
+            pipeline: widest(
+                *(
+                    pipeline_by_role[role].get(pipeline, general_by_role.get(role, Scope.NONE))
+                    for role in roles
+                )
+            )
+            for pipeline in pipelines
+        },
+    )
+
+
+def scope_condition(user: AbstractBaseUser, scope: str, *, responsible: str = "responsible") -> Q:
+    """Rows whose `responsible` falls within `scope` as seen from `user`. Without a department,
+    the department scopes shrink to the user's own rows."""
+    if scope == Scope.ALL:
+        return EVERYTHING
+    if scope == Scope.NONE:
+        return NOTHING
+    if scope == Scope.OWN or user.department_id is None:
+        return Q(**{responsible: user})
+    return Q(**{f"{responsible}__in": _colleagues(user, scope).values("pk")})
+
+
+def _colleagues(user: AbstractBaseUser, scope: str) -> QuerySet:
+    """Users in the user's department, or in it and below (the path is read in the database,
+    never from a department object that may be stale)."""
+    if scope == Scope.DEPARTMENT:
+        return User.objects.filter(department_id=user.department_id)
+    own_path = Department.objects.filter(pk=user.department_id).values("path")[:1]
+    return User.objects.filter(department__path__startswith=Subquery(own_path))
+
+
+def _grant_condition(user: AbstractBaseUser, grant: Grant) -> Q:
+    if not grant.per_pipeline:
+        return scope_condition(user, grant.general)
+    condition = scope_condition(user, grant.general) & ~Q(pipeline_id__in=list(grant.per_pipeline))
+    for pipeline_id, scope in grant.per_pipeline.items():
+        condition |= Q(pipeline_id=pipeline_id) & scope_condition(user, scope)
+    return condition
+
+
+def closed_stages(user: AbstractBaseUser, *, rule: str) -> QuerySet:
+    """Ids of the stages every role of `user` closes (`rule` is "can_view" or "can_move_into"),
+    as a subquery. A user without roles has no stage rules, and no rights either."""
+    return (
+        RoleStageRule.objects.filter(role__users=user, **{rule: False})
+        .values("stage_id")
+        .annotate(closing_roles=Count("role_id"))
+        .filter(closing_roles=user.roles.count())
+        .values("stage_id")
+    )
+
+
+def _has_field(queryset: QuerySet, name: str) -> bool:
+    return any(f.name == name for f in queryset.model._meta.get_fields())
+
+
+def restrict(
+    queryset: QuerySet, *, user: AbstractBaseUser, entity: str, action: str = PermissionAction.VIEW
+) -> QuerySet:
+    """`queryset` narrowed to the rows `user` may `action` (view, edit, delete, export…)."""
+    if user.is_superuser:
+        return queryset
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    grant = grant_for(user, entity, action)
+    if grant.is_nothing:
+        return queryset.none()
+    if not _has_field(queryset, "responsible"):  # the catalog: any scope means all of it
+        return queryset
+    condition = _grant_condition(user, grant)
+    if action == PermissionAction.VIEW and _has_field(queryset, "is_open_to_all"):
+        condition |= Q(is_open_to_all=True)
+    if entity == PermissionEntity.DEAL:
+        condition &= ~Q(stage_id__in=closed_stages(user, rule="can_view"))
+    return queryset.filter(condition)
+
+
+def can(
+    user: AbstractBaseUser, action: str, obj: models.Model, *, entity: str | None = None
+) -> bool:
+    """May `user` do `action` to this object? `entity` defaults to the object's ENTITY_TYPE."""
+    entity = entity or obj.ENTITY_TYPE.value
+    rows = type(obj)._default_manager.filter(pk=obj.pk)
+    return restrict(rows, user=user, entity=entity, action=action).exists()
+
+
+def can_assign(
+    user: AbstractBaseUser,
+    entity: str,
+    *,
+    responsible: AbstractBaseUser | None,
+    action: str = PermissionAction.ADD,
+    pipeline_id: int | None = None,
+) -> bool:
+    """May `user` add (or edit) an item with this responsible, in this pipeline?"""
+    if user.is_superuser:
+        return True
+    grant = grant_for(user, entity, action)
+    scope = grant.per_pipeline.get(pipeline_id, grant.general)
+    if scope == Scope.ALL:
+        return True
+    if scope == Scope.NONE or responsible is None:
+        return False
+    if scope == Scope.OWN or user.department_id is None:
+        return responsible.pk == user.pk
+    return _colleagues(user, scope).filter(pk=responsible.pk).exists()
+
+
+def can_move_into(user: AbstractBaseUser, stage_id: int) -> bool:
+    """May `user` move deals into this stage (as far as stage rules go)?"""
+    if user.is_superuser:
+        return True
+    return not closed_stages(user, rule="can_move_into").filter(stage_id=stage_id).exists()
