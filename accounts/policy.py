@@ -5,8 +5,9 @@ and an action: none, own (responsible), own department, department and sub-depar
 all. When a user holds several roles the widest scope wins. For deals a role's row for one
 pipeline replaces that role's general deal row inside that pipeline, and RoleStageRule rows
 close stages (to viewing, or to moving deals into) when every role of the user closes them.
-Deals and leads marked "open to all" are visible to anybody who may view some of them.
-Superusers bypass all of it.
+Deals and leads marked "open to all" are visible to anybody who may view some of them, and a
+deal, lead, contact or company shared with a colleague (accounts.services.object_share) is
+theirs to view, or to edit too. Superusers bypass all of it.
 
 Every answer is a Q filter applied in the database, so a scoped list costs the same few
 queries however many rows, departments or roles there are. Nothing is cached: a changed role
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models import Count, Q, QuerySet, Subquery
+from guardian.utils import get_user_obj_perms_model
 
 from .models import (
     Department,
@@ -126,6 +128,25 @@ def closed_stages(user: AbstractBaseUser, *, rule: str) -> QuerySet:
     )
 
 
+# The actions a share can grant, as the Django permission each is stored under.
+SHARE_PERMISSIONS = {PermissionAction.VIEW: "view", PermissionAction.EDIT: "change"}
+
+
+def share_permission_model(model: type[models.Model]) -> type[models.Model] | None:
+    """The direct-foreign-key guardian table that shares rows of `model`, if it has one."""
+    permissions = get_user_obj_perms_model(model)
+    return None if permissions is get_user_obj_perms_model() else permissions
+
+
+def _shared_with(user: AbstractBaseUser, model: type[models.Model], action: str) -> Q:
+    permission, shares = SHARE_PERMISSIONS.get(action), share_permission_model(model)
+    if permission is None or shares is None:
+        return NOTHING
+    codename = f"{permission}_{model._meta.model_name}"
+    shared = shares.objects.filter(user=user, permission__codename=codename)
+    return Q(pk__in=shared.values("content_object_id"))
+
+
 def _has_field(queryset: QuerySet, name: str) -> bool:
     return any(f.name == name for f in queryset.model._meta.get_fields())
 
@@ -139,13 +160,13 @@ def restrict(
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
     grant = grant_for(user, entity, action)
-    if grant.is_nothing:
-        return queryset.none()
     if not _has_field(queryset, "responsible"):  # the catalog: any scope means all of it
-        return queryset
-    condition = _grant_condition(user, grant)
-    if action == PermissionAction.VIEW and _has_field(queryset, "is_open_to_all"):
-        condition |= Q(is_open_to_all=True)
+        return queryset.none() if grant.is_nothing else queryset
+    condition = _shared_with(user, queryset.model, action)
+    if not grant.is_nothing:
+        condition |= _grant_condition(user, grant)
+        if action == PermissionAction.VIEW and _has_field(queryset, "is_open_to_all"):
+            condition |= Q(is_open_to_all=True)
     if entity == PermissionEntity.DEAL:
         condition &= ~Q(stage_id__in=closed_stages(user, rule="can_view"))
     return queryset.filter(condition)

@@ -142,6 +142,7 @@ class TimelineEvent(models.Model):
         PRODUCTS_CHANGED = "products_changed", _("Products changed")
         ROBOT_RAN = "robot_ran", _("Robot ran")
         ORDER_SYNCED = "order_synced", _("Order synchronised")
+        SHARED = "shared", _("Shared with a colleague")
 
     entity_type = models.CharField(max_length=20, choices=EntityType)
     entity_id = models.BigIntegerField()

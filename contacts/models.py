@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 
 from core.models import AssignedModel, EntityType, TimeStampedModel, exactly_one_not_null
 
@@ -244,3 +245,25 @@ class Communication(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.value
+
+
+class ContactShare(UserObjectPermissionBase):
+    """A contact shared with one colleague (django-guardian, with a real foreign key so the
+    access policy joins it by index)."""
+
+    content_object = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="shares")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("shared contact")
+        verbose_name_plural = _("shared contacts")
+
+
+class CompanyShare(UserObjectPermissionBase):
+    """A company shared with one colleague (django-guardian, with a real foreign key so the
+    access policy joins it by index)."""
+
+    content_object = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="shares")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("shared company")
+        verbose_name_plural = _("shared companies")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 
 from core.models import AssignedModel, EntityType, TimeStampedModel
 
@@ -227,3 +228,14 @@ class DealStageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal_id}: {self.from_stage_id} → {self.to_stage_id}"
+
+
+class DealShare(UserObjectPermissionBase):
+    """A deal shared with one colleague (django-guardian, with a real foreign key so the
+    access policy joins it by index)."""
+
+    content_object = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="shares")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("shared deal")
+        verbose_name_plural = _("shared deals")

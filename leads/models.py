@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 
 from core.models import AssignedModel, EntityType, TimeStampedModel
 
@@ -194,3 +195,14 @@ class Lead(AssignedModel):
         return " ".join(
             part for part in (self.last_name, self.first_name, self.middle_name) if part
         )
+
+
+class LeadShare(UserObjectPermissionBase):
+    """A lead shared with one colleague (django-guardian, with a real foreign key so the
+    access policy joins it by index)."""
+
+    content_object = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="shares")
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("shared lead")
+        verbose_name_plural = _("shared leads")

@@ -4,8 +4,19 @@ import pytest
 
 from accounts.models import PermissionAction, PermissionEntity, Role, RolePermission, RoleStageRule
 from accounts.policy import can, can_assign, can_move_into, grant_for, restrict
+from accounts.services import object_share, object_unshare
+from activities.models import TimelineEvent
+from contacts.models import Contact
+from core.errors import ApplicationError
 from deals.models import Deal
-from tests.factories import DealFactory, UserFactory, department, sales_pipeline
+from tests.factories import (
+    ContactFactory,
+    DealFactory,
+    ProductFactory,
+    UserFactory,
+    department,
+    sales_pipeline,
+)
 
 ALL, OWN, DEPT, SUB, NONE = "all", "own", "department", "subdepartments", "none"
 VIEW, EDIT = PermissionAction.VIEW, PermissionAction.EDIT
@@ -169,3 +180,68 @@ def test_a_scoped_list_costs_the_same_queries_however_much_data(
         ]
 
     assert len(titles) == 33
+
+
+# shares
+
+
+def test_a_shared_deal_is_visible_to_the_colleague_and_editable_only_when_said(company):
+    people, deals = company
+    anna, nina_deal = people["anna"], deals["nina"]
+
+    object_share(obj=nina_deal, colleague=anna, actor=people["nina"])
+    assert visible(anna) == {"anna's", "nina's"}
+    assert visible(anna, EDIT) == {"anna's"}
+
+    object_share(obj=nina_deal, colleague=anna, actor=people["nina"], can_edit=True)
+    assert visible(anna, EDIT) == {"anna's", "nina's"}
+
+    object_unshare(obj=nina_deal, colleague=anna, actor=people["nina"])
+    assert visible(anna) == {"anna's"}
+    assert visible(anna, EDIT) == {"anna's"}
+    journal = TimelineEvent.objects.filter(
+        entity_type="deal", entity_id=nina_deal.pk, kind="shared"
+    )
+    assert [event.payload.get("revoked", False) for event in journal.order_by("id")] == [
+        False,
+        False,
+        True,
+    ]
+
+
+def test_a_share_reaches_a_user_without_any_role(company):
+    people, deals = company
+
+    object_share(obj=deals["boris"], colleague=people["nobody"], actor=people["boris"])
+
+    assert visible(people["nobody"]) == {"boris's"}
+
+
+def test_contacts_can_be_shared_and_products_cannot(company):
+    people, _ = company
+    contact = ContactFactory(responsible=people["boris"])
+    Role.objects.get(name="Manager").permissions.create(
+        entity=PermissionEntity.CONTACT, action=VIEW, scope=OWN
+    )
+    anna = people["anna"]
+
+    object_share(obj=contact, colleague=anna, actor=people["boris"])
+
+    seen = restrict(Contact.objects.all(), user=anna, entity=PermissionEntity.CONTACT)
+    assert list(seen) == [contact]
+    with pytest.raises(ApplicationError) as refused:
+        object_share(obj=ProductFactory(), colleague=anna, actor=people["boris"])
+    assert refused.value.code == "not_shareable"
+
+
+def test_shares_do_not_add_queries_to_a_scoped_list(company, django_assert_max_num_queries):
+    people, deals = company
+    for name in ("nina", "boris", "head"):
+        object_share(obj=deals[name], colleague=people["anna"], actor=people[name])
+
+    with django_assert_max_num_queries(4):
+        titles = {
+            deal.title for deal in restrict(Deal.objects.all(), user=people["anna"], entity=DEAL)
+        }
+
+    assert titles == {"anna's", "nina's", "boris's", "head's"}
