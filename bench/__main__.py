@@ -11,6 +11,7 @@ import os
 # name -> the module that runs it. Each module has `run(*, size: int, seed: int) -> None`.
 # Only the names listed here can be run; the module is imported after django.setup().
 BENCHMARKS = {
+    "access": "bench.access",
     "seed": "bench.seed",
 }
 

@@ -65,13 +65,18 @@ SOURCES = [
     ("recommendation", "Рекомендация", 60), ("advertising", "Реклама", 70),
 ]  # fmt: skip
 
-# The department tree, (name, parent name); managers work in every department but the root.
+# The department tree, (name, parent name): 50 departments, three levels deep. Managers work
+# in every department but the root.
+DIVISIONS = ["Оптовые продажи", "Розничные продажи", "Ключевые клиенты", "Региональные продажи"]
+GROUPS_PER_DIVISION = 11
 DEPARTMENTS = [
     ("Отдел продаж", None),
-    ("Оптовые продажи", "Отдел продаж"),
-    ("Розничные продажи", "Отдел продаж"),
-    ("Ключевые клиенты", "Отдел продаж"),
-    ("Региональные продажи", "Отдел продаж"),
+    *((division, "Отдел продаж") for division in DIVISIONS),
+    *(
+        (f"{division}: группа {number}", division)
+        for division in DIVISIONS
+        for number in range(1, GROUPS_PER_DIVISION + 1)
+    ),
     ("Сибирь и Урал", "Региональные продажи"),
 ]
 MANAGER_USERNAME = "bench.manager{number:04d}"

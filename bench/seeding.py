@@ -70,13 +70,30 @@ class SeedResult:
         return sum(self.rows.values())
 
 
-def seed(size: int, *, seed: int = 42) -> SeedResult:
+def seed_up_to(size: int, *, random_seed: int = 42) -> int:
+    """Top the database up to `size` deals, so benchmarks of several areas can share one seeded
+    database. Returns how many deals were added (0 when it already had enough). Managers are
+    counted for `size`, whatever the database held before."""
+    missing = size - Deal.objects.count()
+    if missing <= 0:
+        return 0
+    existing = size - missing
+    # another seed for each top-up, so a grown set does not repeat names and numbers
+    seed(missing, seed=random_seed + existing, manager_count=_manager_count(size))
+    return missing
+
+
+def _manager_count(size: int) -> int:
+    return max(MINIMUM_MANAGERS, size // DEALS_PER_MANAGER)
+
+
+def seed(size: int, *, seed: int = 42, manager_count: int | None = None) -> SeedResult:
     """Add `size` deals with their clients, leads, product rows and activities (see the
     module docstring). Idempotent about reference data; every call adds a new set of deals.
+    `manager_count` (default: one per 2,000 deals, at least 10) managers share the deals.
     Logs progress on the `bench.seeding` logger."""
     started = time.perf_counter()
-    manager_count = max(MINIMUM_MANAGERS, size // DEALS_PER_MANAGER)
-    reference = reference_data_ensure(manager_count=manager_count)
+    reference = reference_data_ensure(manager_count=manager_count or _manager_count(size))
     rng = random.Random(seed)
     moments = Moments(rng, timezone.now())
     clients = ClientGenerator(reference, rng, moments)
