@@ -13,6 +13,7 @@ urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("deals/", include("deals.urls")),
     path("admin/", admin.site.urls),
 ]
 

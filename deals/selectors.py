@@ -3,7 +3,7 @@
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
-from accounts.models import PermissionEntity
+from accounts.models import PermissionAction, PermissionEntity
 from accounts.policy import restrict
 
 from .models import Deal
@@ -14,3 +14,21 @@ def deal_list(*, actor: AbstractBaseUser) -> QuerySet[Deal]:
     of it costs the same few queries at any size."""
     deals = Deal.objects.select_related("pipeline", "stage", "currency", "responsible", "company")
     return restrict(deals.order_by("-created_at", "-id"), user=actor, entity=PermissionEntity.DEAL)
+
+
+def deal_get(*, actor: AbstractBaseUser, deal_id: int, action: str = PermissionAction.VIEW) -> Deal:
+    """The deal, if `actor` may `action` it; Deal.DoesNotExist otherwise, so that a deal out of
+    reach looks like one that does not exist (views answer 404)."""
+    deals = restrict(Deal.objects.all(), user=actor, entity=PermissionEntity.DEAL, action=action)
+    return deals.get(pk=deal_id)
+
+
+def deal_export_rows(*, actor: AbstractBaseUser) -> QuerySet[Deal]:
+    """The deals `actor` may export, oldest first, for a CSV file."""
+    deals = Deal.objects.select_related("pipeline", "stage", "currency", "responsible", "company")
+    return restrict(
+        deals.order_by("id"),
+        user=actor,
+        entity=PermissionEntity.DEAL,
+        action=PermissionAction.EXPORT,
+    )

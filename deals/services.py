@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.policy import can_move_into
 from activities.models import Notification, TimelineEvent
 from activities.services import (
     entity_history_delete,
@@ -249,9 +250,15 @@ def deal_move_to_stage(*, deal: Deal, stage: Stage, actor: AbstractBaseUser | No
     Locks the deal row, so concurrent moves apply one after the other. Records the move
     (DealStageChange and a timeline event with old → new), sets or clears `closed_at`, and
     publishes DealStageChanged on commit. Moving to the current stage changes nothing.
-    Raises ApplicationError for a stage of another pipeline.
+    Raises ApplicationError for a stage of another pipeline, or one the actor's roles close
+    (RoleStageRule); robots and other system moves pass actor=None.
     """
     deal = lock_for_update(deal)
+    if actor is not None and not can_move_into(actor, stage.pk):
+        raise ApplicationError(
+            _("Your role does not let you move deals into %(stage)s.") % {"stage": stage.name},
+            code="stage_closed",
+        )
     if stage.pipeline_id != deal.pipeline_id:
         raise ApplicationError(
             _("The deal cannot move to %(stage)s: that stage belongs to another pipeline.")

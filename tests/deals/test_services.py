@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.models import Role, RoleStageRule
 from activities.models import Notification, TimelineEvent
 from catalog.models import ProductRow
 from catalog.services import ProductRowInput
@@ -615,3 +616,25 @@ def test_a_deal_factory_deal_can_be_moved(stages, manager):
     moved = deal_move_to_stage(deal=deal, stage=stages["Won"], actor=manager)
 
     assert _stage_changes(moved) == [("New", "Won")]
+
+
+def test_a_stage_closed_by_the_actors_roles_refuses_the_move(stages, published):
+    # given a manager whose only role may not move deals into Won
+    manager = UserFactory(username="closed")
+    role = Role.objects.create(name="Junior")
+    manager.roles.add(role)
+    RoleStageRule.objects.create(role=role, stage=stages["Won"], can_move_into=False)
+    deal = deal_create(title="Big order", actor=manager)
+    before = (DealStageChange.objects.count(), TimelineEvent.objects.count())
+
+    # when they try, then it is refused and nothing changed
+    with pytest.raises(ApplicationError) as refused:
+        deal_move_to_stage(deal=deal, stage=stages["Won"], actor=manager)
+    assert refused.value.code == "stage_closed"
+    deal.refresh_from_db()
+    assert deal.stage == stages["New"]
+    assert (DealStageChange.objects.count(), TimelineEvent.objects.count()) == before
+    # a system move (a robot) is not bound by roles
+    deal_move_to_stage(deal=deal, stage=stages["Won"], actor=None)
+    deal.refresh_from_db()
+    assert deal.stage == stages["Won"]

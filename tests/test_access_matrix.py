@@ -1,0 +1,141 @@
+"""Every route of the project has an access rule, checked for three users: the responsible
+manager, a manager of another department, and the head of the first department.
+
+A new route without a rule here fails `test_every_route_has_an_access_rule`.
+"""
+
+import csv
+import io
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import PermissionAction, PermissionEntity, Role, RolePermission
+from tests.factories import DealFactory, UserFactory, department
+
+OWN, SUBDEPARTMENTS = "own", "subdepartments"
+
+
+def all_routes(patterns=None, namespace=""):
+    """Every route as "namespace:name", or "namespace:<pattern>" when it has no name."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from all_routes(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name or f'<{pattern.pattern}>'}"
+
+
+# route (or a prefix ending in ":" or "*") -> the test below that checks it
+RULES = {
+    "home": "test_public_pages_answer_everybody",
+    "healthz": "test_public_pages_answer_everybody",
+    "set_language": "test_public_pages_answer_everybody",
+    "deals:export": "test_the_deal_export_follows_the_export_scope",
+    "admin:": "test_the_admin_is_closed_to_staff_without_the_flag",
+}
+
+
+def rule_for(route: str) -> str | None:
+    for key, test in RULES.items():
+        if route == key or (key.endswith(":") and route.startswith(key)):
+            return test
+    return None
+
+
+def test_every_route_has_an_access_rule():
+    uncovered = [route for route in all_routes() if rule_for(route) is None]
+    assert uncovered == [], f"routes without an access rule in {__name__}.RULES: {uncovered}"
+
+
+@pytest.fixture
+def people(db):
+    """Wholesale (with a team below it) and retail; a deal of the wholesale manager's."""
+    sales = department("Sales")
+    wholesale = department("Wholesale", parent=sales)
+    team = department("Wholesale team", parent=wholesale)
+    retail = department("Retail", parent=sales)
+    manager_role, head_role = Role.objects.create(name="Manager"), Role.objects.create(name="Head")
+    for role, scope in ((manager_role, OWN), (head_role, SUBDEPARTMENTS)):
+        RolePermission.objects.bulk_create(
+            RolePermission(role=role, entity=PermissionEntity.DEAL, action=action, scope=scope)
+            for action in PermissionAction.values
+        )
+    users = {
+        "responsible": UserFactory(username="responsible", department=team),
+        "other": UserFactory(username="other", department=retail),
+        "head": UserFactory(username="head", department=wholesale),
+    }
+    users["responsible"].roles.add(manager_role)
+    users["other"].roles.add(manager_role)
+    users["head"].roles.add(head_role)
+    deals = {
+        "responsible": DealFactory(title="Responsible's order", responsible=users["responsible"]),
+        "other": DealFactory(title="Other's order", responsible=users["other"]),
+    }
+    return users, deals
+
+
+def test_public_pages_answer_everybody(client, people):
+    users, _ = people
+    for user in [None, *users.values()]:
+        if user:
+            client.force_login(user)
+        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("healthz")).status_code == 200
+        assert client.post(reverse("set_language"), {"language": "en"}).status_code == 302
+
+
+def exported_titles(client, user) -> set[str]:
+    client.force_login(user)
+    response = client.get(reverse("deals:export"))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return {row["Title"] for row in csv.DictReader(io.StringIO(text))}
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [("responsible", {"Responsible's order"}), ("other", {"Other's order"}),
+     ("head", {"Responsible's order"})],
+)  # fmt: skip
+def test_the_deal_export_follows_the_export_scope(client, people, user, expected):
+    users, _ = people
+
+    assert exported_titles(client, users[user]) == expected
+
+
+def test_the_deal_export_needs_a_login_and_the_export_right(client, people):
+    users, _ = people
+    assert client.get(reverse("deals:export")).status_code == 302
+
+    RolePermission.objects.filter(role__name="Manager", action=PermissionAction.EXPORT).update(
+        scope="none"
+    )
+
+    assert exported_titles(client, users["responsible"]) == set()
+
+
+def admin_urls(deal):
+    for model in admin.site._registry:
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        yield reverse(f"{info}_changelist")
+        yield reverse(f"{info}_add")
+    yield reverse("admin:deals_deal_change", args=[deal.pk])
+    yield reverse("admin:deals_deal_delete", args=[deal.pk])
+    yield reverse("admin:deals_deal_history", args=[deal.pk])
+    yield reverse("admin:index")
+
+
+def test_the_admin_is_closed_to_staff_without_the_flag(client, people):
+    users, deals = people
+    for user in users.values():
+        client.force_login(user)
+        for url in admin_urls(deals["responsible"]):
+            response = client.get(url)
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+        response = client.post(
+            reverse("admin:deals_deal_delete", args=[deals["responsible"].pk]), {"post": "yes"}
+        )
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
