@@ -208,3 +208,10 @@ def can_move_into(user: AbstractBaseUser, stage_id: int) -> bool:
     if user.is_superuser:
         return True
     return not closed_stages(user, rule="can_move_into").filter(stage_id=stage_id).exists()
+
+
+def can_manage_settings(user: AbstractBaseUser) -> bool:
+    """Pipelines, roles, robots and shops: superusers, and roles that may edit all settings."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return grant_for(user, PermissionEntity.SETTINGS, PermissionAction.EDIT).general == Scope.ALL

@@ -1,4 +1,4 @@
-"""Writes for access rights: sharing one item with a colleague."""
+"""Writes for access rights: roles and their rights, sharing one item with a colleague."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
@@ -10,6 +10,7 @@ from activities.services import timeline_record
 from core.errors import ApplicationError
 from core.services import json_value
 
+from .models import PermissionScope, Role, RolePermission, RoleStageRule
 from .policy import share_permission_model
 
 
@@ -57,3 +58,40 @@ def object_unshare(
         actor=actor,
         payload={"with": json_value(colleague), "revoked": True},
     )
+
+
+@transaction.atomic
+def role_save(
+    *,
+    role: Role | None,
+    name: str,
+    description: str,
+    scopes: dict[tuple[str, str, int | None], str],
+    stage_rules: dict[int, tuple[bool, bool]],
+) -> Role:
+    """Create or replace a role's rights in one go.
+
+    `scopes` maps (entity, action, pipeline id or None) to a scope; a general "none" is the
+    same as no row and is not stored, while a pipeline's scope is stored whatever it is (it
+    replaces the general one there). `stage_rules` maps a stage id to (can_view,
+    can_move_into); an open stage needs no row. Takes effect on the users' next request.
+    """
+    role = role or Role()
+    role.name, role.description = name.strip(), description
+    role.full_clean()
+    role.save()
+    role.permissions.all().delete()
+    RolePermission.objects.bulk_create(
+        RolePermission(
+            role=role, entity=entity, action=action, scope=scope, pipeline_id=pipeline_id
+        )
+        for (entity, action, pipeline_id), scope in scopes.items()
+        if pipeline_id is not None or scope != PermissionScope.NONE
+    )
+    role.stage_rules.all().delete()
+    RoleStageRule.objects.bulk_create(
+        RoleStageRule(role=role, stage_id=stage_id, can_view=can_view, can_move_into=can_move_into)
+        for stage_id, (can_view, can_move_into) in stage_rules.items()
+        if not (can_view and can_move_into)
+    )
+    return role

@@ -14,6 +14,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("deals/", include("deals.urls")),
+    path("settings/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
 

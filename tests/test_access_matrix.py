@@ -33,6 +33,7 @@ RULES = {
     "healthz": "test_public_pages_answer_everybody",
     "set_language": "test_public_pages_answer_everybody",
     "deals:export": "test_the_deal_export_follows_the_export_scope",
+    "accounts:": "test_the_role_editor_is_for_administrators_only",
     "admin:": "test_the_admin_is_closed_to_staff_without_the_flag",
 }
 
@@ -139,3 +140,19 @@ def test_the_admin_is_closed_to_staff_without_the_flag(client, people):
             reverse("admin:deals_deal_delete", args=[deals["responsible"].pk]), {"post": "yes"}
         )
         assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_role_editor_is_for_administrators_only(client, people):
+    users, _ = people
+    role = Role.objects.get(name="Manager")
+    urls = [reverse("accounts:roles"), reverse("accounts:role-create"),
+            reverse("accounts:role-update", args=[role.pk])]  # fmt: skip
+    for user in users.values():
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 403, (user, url)
+        assert client.post(urls[2], {"name": "Taken over"}).status_code == 403
+    role.refresh_from_db()
+    assert role.name == "Manager"
+    client.logout()
+    assert client.get(urls[0]).status_code == 302  # to the login page

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("roles/", views.role_list, name="roles"),
+    path("roles/create/", views.role_edit, name="role-create"),
+    path("roles/<int:pk>/update/", views.role_edit, name="role-update"),
+]
