@@ -17,5 +17,3 @@ urlpatterns = [
     path("settings/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
-
-admin.site.site_header = admin.site.site_title = "CRM"

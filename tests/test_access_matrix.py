@@ -156,3 +156,20 @@ def test_the_role_editor_is_for_administrators_only(client, people):
     assert role.name == "Manager"
     client.logout()
     assert client.get(urls[0]).status_code == 302  # to the login page
+
+
+def test_staff_without_the_settings_right_stay_out_of_the_admin(client, people):
+    users, deals = people
+    staff = users["head"]
+    staff.is_staff = True
+    staff.save()
+    client.force_login(staff)
+
+    assert client.get(reverse("admin:deals_deal_changelist")).status_code == 302
+
+    settings_role = Role.objects.create(name="Administrator")
+    RolePermission.objects.create(
+        role=settings_role, entity=PermissionEntity.SETTINGS, action="edit", scope="all"
+    )
+    staff.roles.add(settings_role)
+    assert client.get(reverse("admin:deals_deal_changelist")).status_code == 200
