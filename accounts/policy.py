@@ -172,6 +172,19 @@ def restrict(
     return queryset.filter(condition)
 
 
+def get_within(
+    queryset: QuerySet,
+    *,
+    user: AbstractBaseUser,
+    entity: str,
+    pk: int,
+    action: str = PermissionAction.VIEW,
+) -> models.Model:
+    """The row `pk` of `queryset` if `user` may `action` it, else the model's DoesNotExist: a
+    row out of reach looks like one that does not exist (views answer 404)."""
+    return restrict(queryset, user=user, entity=entity, action=action).get(pk=pk)
+
+
 def can(
     user: AbstractBaseUser, action: str, obj: models.Model, *, entity: str | None = None
 ) -> bool:

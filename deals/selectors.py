@@ -4,7 +4,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
 from accounts.models import PermissionAction, PermissionEntity
-from accounts.policy import restrict
+from accounts.policy import get_within, restrict
 
 from .models import Deal
 
@@ -19,8 +19,9 @@ def deal_list(*, actor: AbstractBaseUser) -> QuerySet[Deal]:
 def deal_get(*, actor: AbstractBaseUser, deal_id: int, action: str = PermissionAction.VIEW) -> Deal:
     """The deal, if `actor` may `action` it; Deal.DoesNotExist otherwise, so that a deal out of
     reach looks like one that does not exist (views answer 404)."""
-    deals = restrict(Deal.objects.all(), user=actor, entity=PermissionEntity.DEAL, action=action)
-    return deals.get(pk=deal_id)
+    return get_within(
+        Deal.objects.all(), user=actor, entity=PermissionEntity.DEAL, pk=deal_id, action=action
+    )
 
 
 def deal_export_rows(*, actor: AbstractBaseUser) -> QuerySet[Deal]:
