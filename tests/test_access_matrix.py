@@ -32,6 +32,8 @@ RULES = {
     "home": "test_public_pages_answer_everybody",
     "healthz": "test_public_pages_answer_everybody",
     "set_language": "test_public_pages_answer_everybody",
+    "login": "test_everybody_logs_in_and_out_on_the_site",
+    "logout": "test_everybody_logs_in_and_out_on_the_site",
     "deals:export": "test_the_deal_export_follows_the_export_scope",
     "accounts:": "test_the_role_editor_is_for_administrators_only",
     "admin:": "test_the_admin_is_closed_to_staff_without_the_flag",
@@ -173,3 +175,40 @@ def test_staff_without_the_settings_right_stay_out_of_the_admin(client, people):
     )
     staff.roles.add(settings_role)
     assert client.get(reverse("admin:deals_deal_changelist")).status_code == 200
+
+
+def test_everybody_logs_in_and_out_on_the_site(client, people):
+    users, _ = people
+    for user in users.values():
+        user.set_password("right-password")
+        user.save()
+        assert client.get(reverse("login")).status_code == 200
+
+        wrong = client.post(reverse("login"), {"username": user.username, "password": "wrong"})
+        assert wrong.status_code == 200 and "_auth_user_id" not in client.session
+
+        right = client.post(
+            reverse("login"), {"username": user.username, "password": "right-password"}
+        )
+        assert right.status_code == 302 and right["Location"] == reverse("home")
+        assert client.session["_auth_user_id"] == str(user.pk)
+
+        assert client.post(reverse("logout")).status_code == 302
+        assert "_auth_user_id" not in client.session
+
+
+def test_repeated_wrong_passwords_lock_the_login_for_a_while(client, people, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    user = people[0]["responsible"]
+    user.set_password("right-password")
+    user.save()
+    for _ in range(3):
+        client.post(reverse("login"), {"username": user.username, "password": "wrong"})
+
+    locked = client.post(
+        reverse("login"), {"username": user.username, "password": "right-password"}
+    )
+
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session

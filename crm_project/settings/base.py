@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "treebeard",
     "guardian",
+    "axes",
     "core",
     "accounts",
     "catalog",
@@ -49,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers a locked-out login attempt
 ]
 
 ROOT_URLCONF = "crm_project.urls"
@@ -94,12 +96,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses logins while an account is locked out
     "django.contrib.auth.backends.ModelBackend",
     "accounts.backends.SettingsRoleBackend",  # administrators by role manage everything
     "guardian.backends.ObjectPermissionBackend",  # one deal or contact shared with a colleague
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no stand-in user for anonymous visitors
-LOGIN_URL = "admin:login"
+# Login throttling (django-axes): this many failures lock the login name from that address.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -8,6 +8,9 @@ SECRET_KEY = "test-only-key-not-secret"  # noqa: S105
 LANGUAGE_CODE = "en"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Login throttling is switched on by the tests about it (authenticate() without a request
+# elsewhere in tests would be refused by it).
+AXES_ENABLED = False
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker process started by a test sees the data.
