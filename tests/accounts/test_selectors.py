@@ -54,3 +54,26 @@ def test_a_manager_lists_and_gets_own_items_only(
         get_selector(manager, other.pk)
     with pytest.raises(type(own).DoesNotExist):
         get_selector(manager, own.pk, action=PermissionAction.EDIT)
+
+
+def test_activities_follow_their_responsible_and_products_open_whole(money, pipeline):
+    from activities.selectors import activity_list
+    from activities.services import activity_create
+    from catalog.selectors import product_list
+    from tests.factories import ProductFactory
+
+    # given a manager who may view own activities and the catalog
+    role = Role.objects.create(name="Manager")
+    RolePermission.objects.create(role=role, entity="activity", action="view", scope="own")
+    manager, colleague = UserFactory(username="mine"), UserFactory(username="theirs")
+    manager.roles.add(role)
+    deal = DealFactory(responsible=manager)
+    mine = activity_create(kind="call", subject="Mine", actor=manager, bound_to=[deal])
+    activity_create(kind="call", subject="Theirs", actor=colleague, bound_to=[deal])
+    products = [ProductFactory(), ProductFactory()]
+
+    # then own activities only, and no products until the role grants them
+    assert list(activity_list(actor=manager)) == [mine]
+    assert list(product_list(actor=manager)) == []
+    RolePermission.objects.create(role=role, entity="product", action="view", scope="own")
+    assert set(product_list(actor=manager)) == set(products)
