@@ -1,4 +1,10 @@
 # The one image behind web, worker, beat and migrate in docker-compose.yml.
+# Front-end libraries (htmx, SortableJS) come from the npm registry.
+FROM node:20-slim AS assets
+WORKDIR /assets
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,6 +21,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN pip install --no-cache-dir .
 COPY . .
+COPY --from=assets /assets/node_modules ./node_modules
 # Translations and static files are built into the image; the build needs a key, not a real one.
 RUN SECRET_KEY=build-only-key-build-only-key-build-only-key-build-only \
     python manage.py compilemessages --ignore .venv -v 0 \

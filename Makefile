@@ -6,7 +6,7 @@ export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-test system-packages messages compile-messages migrate demo lint format bench clean
+.PHONY: help run test install install-test system-packages browser messages compile-messages migrate demo lint format bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -23,17 +23,23 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/python system-packages ## create .venv and install the application's packages
+install: $(BIN)/python system-packages node_modules/.package-lock.json ## create .venv and install the application's packages
 	$(BIN)/pip install --quiet .
 
-install-test: $(BIN)/python system-packages ## install the application's and the tests' packages
+install-test: $(BIN)/python system-packages browser node_modules/.package-lock.json ## install the application's and the tests' packages
 	$(BIN)/pip install --quiet ".[test]"
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 system-packages: ## Debian packages: gettext (translations)
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext; }
 
+browser: ## Debian's Chromium, which the browser tests drive with Playwright
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
 messages: ## collect translatable strings into locale/*/django.po
-	python manage.py makemessages --locale ru --ignore ".venv/*" --ignore "var/*" --ignore "bench/*" --ignore "tests/*"
+	python manage.py makemessages --locale ru --no-obsolete --ignore ".venv/*" --ignore "var/*" --ignore "bench/*" --ignore "tests/*" --ignore "node_modules/*"
 
 compile-messages: ## compile locale/*/django.po into .mo files
 	python manage.py compilemessages --ignore ".venv" --ignore "var" -v 0

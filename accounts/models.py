@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -201,3 +202,30 @@ class RoleStageRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.stage}"
+
+
+class SavedFilter(TimeStampedModel):
+    """A user's named set of list filters ("my open deals over 100k"), one list at a time."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+    )
+    list_key = models.CharField(_("list"), max_length=50)
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["user", "list_key", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "list_key", "name"], name="saved_filter_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -18,8 +18,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 from guardian.utils import get_user_obj_perms_model
 
 from .models import (
@@ -33,6 +35,11 @@ from .models import (
 )
 
 Scope = PermissionScope
+REFUSALS = {
+    PermissionAction.EDIT: _("Your role does not let you change this item."),
+    PermissionAction.DELETE: _("Your role does not let you delete this item."),
+    PermissionAction.EXPORT: _("Your role does not let you export this item."),
+}
 WIDTH = {scope: width for width, scope in enumerate(Scope)}  # NONE narrowest … ALL widest
 NOTHING = Q(pk__in=[])
 # Not Q(): an empty Q vanishes when combined (Q() | open_to_all is just open_to_all).
@@ -128,6 +135,13 @@ def closed_stages(user: AbstractBaseUser, *, rule: str) -> QuerySet:
     )
 
 
+def stages_visible(user: AbstractBaseUser, stages: QuerySet) -> QuerySet:
+    """`stages` minus those every role of `user` closes to viewing (board columns)."""
+    if user.is_superuser:
+        return stages
+    return stages.exclude(pk__in=closed_stages(user, rule="can_view"))
+
+
 # The actions a share can grant, as the Django permission each is stored under.
 SHARE_PERMISSIONS = {PermissionAction.VIEW: "view", PermissionAction.EDIT: "change"}
 
@@ -180,9 +194,16 @@ def get_within(
     pk: int,
     action: str = PermissionAction.VIEW,
 ) -> models.Model:
-    """The row `pk` of `queryset` if `user` may `action` it, else the model's DoesNotExist: a
-    row out of reach looks like one that does not exist (views answer 404)."""
-    return restrict(queryset, user=user, entity=entity, action=action).get(pk=pk)
+    """The row `pk` of `queryset` if `user` may `action` it. Raises the model's DoesNotExist
+    when the user may not even see it (a row out of reach looks like one that does not exist:
+    views answer 404), and PermissionDenied when they see it but may not `action` it (403)."""
+    try:
+        return restrict(queryset, user=user, entity=entity, action=action).get(pk=pk)
+    except queryset.model.DoesNotExist:
+        visible = restrict(queryset, user=user, entity=entity, action=PermissionAction.VIEW)
+        if action != PermissionAction.VIEW and visible.filter(pk=pk).exists():
+            raise PermissionDenied(REFUSALS.get(action, REFUSALS[PermissionAction.EDIT])) from None
+        raise
 
 
 def can(

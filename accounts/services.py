@@ -1,7 +1,9 @@
 """Writes for access rights: roles and their rights, sharing one item with a colleague."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -10,7 +12,7 @@ from activities.services import timeline_record
 from core.errors import ApplicationError
 from core.services import json_value
 
-from .models import PermissionScope, Role, RolePermission, RoleStageRule
+from .models import PermissionScope, Role, RolePermission, RoleStageRule, SavedFilter
 from .policy import share_permission_model
 
 
@@ -95,3 +97,25 @@ def role_save(
         if not (can_view and can_move_into)
     )
     return role
+
+
+@transaction.atomic
+def saved_filter_save(
+    *, user: AbstractBaseUser, list_key: str, name: str, query: str
+) -> SavedFilter:
+    """Keep the list's current filters under `name` for `user`; the same name is overwritten.
+    The page and sort parameters are not part of a filter."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the filter a name.")})
+    kept = QueryDict(query, mutable=True)
+    for transient in ("page", "sort"):
+        kept.pop(transient, None)
+    saved, _created = SavedFilter.objects.update_or_create(
+        user=user, list_key=list_key, name=name[:100], defaults={"query": kept.urlencode()[:2000]}
+    )
+    return saved
+
+
+def saved_filter_delete(*, saved_filter: SavedFilter) -> None:
+    saved_filter.delete()

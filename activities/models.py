@@ -8,6 +8,7 @@ type gets a timeline without a migration here.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AssignedModel, EntityType, TimeStampedModel
@@ -100,6 +101,15 @@ class Activity(AssignedModel):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def is_overdue(self) -> bool:
+        """Planned, and its deadline has passed."""
+        return (
+            self.status == self.Status.PLANNED
+            and self.deadline is not None
+            and self.deadline < timezone.now()
+        )
 
 
 class ActivityBinding(models.Model):

@@ -1,12 +1,11 @@
 from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 
 def entity_url(entity: models.Model) -> str:
-    """The page of a CRM item: its card (`<app>:detail`) where the app has one, else its
-    admin page, so links in notifications work before and after the workspace exists."""
+    """The page of a CRM item: its card where the model has one (get_absolute_url), else its
+    admin page."""
+    if hasattr(entity, "get_absolute_url"):
+        return entity.get_absolute_url()
     meta = entity._meta
-    try:
-        return reverse(f"{meta.app_label}:detail", args=[entity.pk])
-    except NoReverseMatch:
-        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[entity.pk])
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[entity.pk])

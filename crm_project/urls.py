@@ -16,7 +16,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("leads/", include("leads.urls")),
     path("deals/", include("deals.urls")),
+    path("contacts/", include("contacts.urls")),
+    path("catalog/", include("catalog.urls")),
+    path("activities/", include("activities.urls")),
     path("settings/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

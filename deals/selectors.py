@@ -1,12 +1,20 @@
 """Reads of deals, always within what the actor may see (accounts.policy)."""
 
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
 
 from accounts.models import PermissionAction, PermissionEntity
-from accounts.policy import get_within, restrict
+from accounts.policy import get_within, restrict, stages_visible
+from activities.selectors import activity_next_planned
+from core.models import EntityType
 
-from .models import Deal
+from .models import Deal, DealContact, Pipeline, Stage
+
+BOARD_PAGE = 20
 
 
 def deal_list(*, actor: AbstractBaseUser) -> QuerySet[Deal]:
@@ -19,17 +27,104 @@ def deal_list(*, actor: AbstractBaseUser) -> QuerySet[Deal]:
 def deal_get(*, actor: AbstractBaseUser, deal_id: int, action: str = PermissionAction.VIEW) -> Deal:
     """The deal, if `actor` may `action` it; Deal.DoesNotExist otherwise, so that a deal out of
     reach looks like one that does not exist (views answer 404)."""
-    return get_within(
-        Deal.objects.all(), user=actor, entity=PermissionEntity.DEAL, pk=deal_id, action=action
-    )
-
-
-def deal_export_rows(*, actor: AbstractBaseUser) -> QuerySet[Deal]:
-    """The deals `actor` may export, oldest first, for a CSV file."""
     deals = Deal.objects.select_related("pipeline", "stage", "currency", "responsible", "company")
+    return get_within(deals, user=actor, entity=PermissionEntity.DEAL, pk=deal_id, action=action)
+
+
+def deal_within(*, actor: AbstractBaseUser, deal_ids, action: str) -> QuerySet[Deal]:
+    """The deals among `deal_ids` that `actor` may `action` (mass actions)."""
+    deals = Deal.objects.filter(pk__in=deal_ids).select_related("stage", "pipeline")
+    return restrict(deals.order_by("pk"), user=actor, entity=PermissionEntity.DEAL, action=action)
+
+
+def deal_export_rows(*, actor: AbstractBaseUser, deals: QuerySet[Deal] | None = None) -> QuerySet:
+    """The deals `actor` may export (of `deals`, a filtered list, if given), oldest first."""
+    deals = Deal.objects.all() if deals is None else deals
+    deals = deals.select_related("pipeline", "stage", "currency", "responsible", "company")
     return restrict(
         deals.order_by("id"),
         user=actor,
         entity=PermissionEntity.DEAL,
         action=PermissionAction.EXPORT,
     )
+
+
+@dataclass
+class BoardColumn:
+    """One stage on the kanban: how many deals and what sum (in the base currency) it holds
+    under the current filters, and its first cards."""
+
+    stage: Stage
+    count: int = 0
+    total: Decimal = Decimal(0)
+    cards: list[Deal] = field(default_factory=list)
+    has_more: bool = False
+
+
+def deal_column_totals(deals: QuerySet[Deal]) -> dict[int, tuple[int, Decimal]]:
+    """Count and sum in the base currency per stage, aggregated in the database."""
+    in_base = F("amount") * F("currency__rate")
+    rows = (
+        deals.order_by()
+        .values("stage_id")
+        .annotate(
+            count=Count("pk"),
+            total=Sum(in_base, output_field=DecimalField(max_digits=30, decimal_places=2)),
+        )
+    )
+    return {
+        row["stage_id"]: (row["count"], (row["total"] or Decimal(0)).quantize(Decimal("0.01")))
+        for row in rows
+    }
+
+
+def deal_board(
+    *, actor: AbstractBaseUser, pipeline: Pipeline, deals: QuerySet[Deal]
+) -> list[BoardColumn]:
+    """The kanban of `pipeline`: a column per stage the actor may see, each with its totals and
+    its newest BOARD_PAGE cards. `deals` is deal_list(actor) with the board's filters.
+
+    Costs 3 queries plus one per stage, whatever the number of deals: each column reads its
+    first page through the (stage, created_at, id) index."""
+    deals = deals.filter(pipeline=pipeline)
+    stages = stages_visible(actor, pipeline.stages.order_by("sort"))
+    totals = deal_column_totals(deals)
+    columns = []
+    for stage in stages:
+        count, total = totals.get(stage.pk, (0, Decimal(0)))
+        cards, has_more = deal_board_cards(deals, stage=stage)
+        columns.append(BoardColumn(stage, count, total, cards, has_more))
+    deal_cards_decorate([card for column in columns for card in column.cards])
+    return columns
+
+
+def deal_board_cards(
+    deals: QuerySet[Deal], *, stage: Stage, after: tuple[datetime.datetime, int] | None = None
+) -> tuple[list[Deal], bool]:
+    """A column's next page of cards, newest first, after the card (`created_at`, `id`) the
+    column last showed: keyset paging, as fast on page 500 as on page 1."""
+    cards = deals.filter(stage=stage).order_by("-created_at", "-id")
+    if after is not None:
+        created_at, deal_id = after
+        cards = cards.filter(
+            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=deal_id)
+        )
+    cards = list(cards[: BOARD_PAGE + 1])
+    return cards[:BOARD_PAGE], len(cards) > BOARD_PAGE
+
+
+def deal_cards_decorate(cards: list[Deal]) -> None:
+    """Give each card what it shows beyond its own row: the client (company, else the primary
+    contact) and the next planned activity. Two queries for any number of cards."""
+    ids = [card.pk for card in cards]
+    primary = {
+        link.deal_id: link.contact
+        for link in DealContact.objects.filter(deal_id__in=ids, is_primary=True).select_related(
+            "contact"
+        )
+    }
+    next_activities = activity_next_planned(entity_type=EntityType.DEAL, entity_ids=ids)
+    for card in cards:
+        contact = primary.get(card.pk)
+        card.client_name = card.company.title if card.company else (str(contact) if contact else "")
+        card.next_activity = next_activities.get(card.pk)

@@ -1,18 +1,354 @@
+"""The deal pages: kanban, list, card, create, edit in place, delete, mass actions, export.
+
+Every view reads deals through deals.selectors (the access policy) and writes through
+deals.services; a refused move or edit answers with the reason.
+"""
+
+import datetime
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseBadRequest, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import PermissionAction, PermissionEntity, SavedFilter
+from accounts.policy import can_assign
+from activities.selectors import timeline_list
+from catalog.services import currency_base
 from core.csv_export import csv_response
+from core.errors import ApplicationError, error_text
+from core.inline_edit import inline_field_response
+from core.listing import Column, page_of, query_without
+from core.templatetags.crm import money
 
-from .selectors import deal_export_rows
+from .filters import DealBoardFilter, DealFilter
+from .forms import DealCreateForm, DealForm, DealMassActionForm, DealQuickAddForm
+from .models import Deal, Pipeline, Stage
+from .selectors import (
+    deal_board,
+    deal_board_cards,
+    deal_cards_decorate,
+    deal_column_totals,
+    deal_export_rows,
+    deal_get,
+    deal_list,
+    deal_within,
+)
+from .services import (
+    deal_create,
+    deal_delete,
+    deal_move_to_stage,
+    deal_update,
+    pipeline_default,
+)
 
 EXPORT_BATCH = 2000
+LIST_KEY = "deals"
+COLUMNS = [
+    Column("title", _("Deal"), "title"),
+    Column("stage", _("Stage"), "stage__sort"),
+    Column("amount", _("Amount"), "amount"),
+    Column("client", _("Client"), "company__title"),
+    Column("responsible", _("Responsible"), "responsible__last_name"),
+    Column("closes_on", _("Expected close"), "closes_on"),
+    Column("created", _("Created"), "created_at"),
+]
+
+
+def _deal(request, pk: int, action: str = PermissionAction.VIEW) -> Deal:
+    try:
+        return deal_get(actor=request.user, deal_id=pk, action=action)
+    except Deal.DoesNotExist:
+        raise Http404 from None
+
+
+def _check_responsible(actor, responsible, *, action: str, pipeline_id: int) -> None:
+    if not can_assign(
+        actor,
+        PermissionEntity.DEAL,
+        responsible=responsible,
+        action=action,
+        pipeline_id=pipeline_id,
+    ):
+        raise PermissionDenied(_("Your role does not let you give this deal to %(user)s.")
+                               % {"user": responsible or _("nobody")})  # fmt: skip
+
+
+def _board_pipeline(request) -> Pipeline:
+    pipeline_id = request.GET.get("pipeline")
+    if pipeline_id and pipeline_id.isdigit():
+        return get_object_or_404(Pipeline, pk=pipeline_id)
+    try:
+        return pipeline_default()
+    except ApplicationError:
+        raise Http404(_("No pipeline is configured yet.")) from None
+
+
+def _board_filter(request, query: QueryDict | None = None) -> DealBoardFilter:
+    return DealBoardFilter(
+        request.GET if query is None else query, queryset=deal_list(actor=request.user),
+        request=request,
+    )  # fmt: skip
+
+
+@require_GET
+@login_required
+def deal_board_view(request):
+    """The kanban of one pipeline: a column per stage with its count and sum, cards newest
+    first; more cards load as a column scrolls."""
+    pipeline = _board_pipeline(request)
+    board_filter = _board_filter(request)
+    columns = deal_board(actor=request.user, pipeline=pipeline, deals=board_filter.qs)
+    context = {
+        "section": "deals",
+        "pipeline": pipeline,
+        "pipelines": Pipeline.objects.all(),
+        "columns": columns,
+        "filter": board_filter,
+        "base_currency": currency_base(),
+        "query": query_without(request.GET, "pipeline"),
+        "keep": [("pipeline", pipeline.pk)],
+        "presets": SavedFilter.objects.filter(user=request.user, list_key=LIST_KEY),
+        "list_key": LIST_KEY,
+    }
+    return render(request, "deals/deal_board.html", context)
+
+
+def _parse_cursor(value: str) -> tuple[datetime.datetime, int] | None:
+    created_at, _sep, deal_id = value.rpartition("_")
+    moment = parse_datetime(created_at) if created_at else None
+    return (moment, int(deal_id)) if moment and deal_id.isdigit() else None
+
+
+@require_GET
+@login_required
+def deal_board_column_view(request, stage_id: int):
+    """The next cards of a column, after the card named by `?after=<created_at>_<id>`."""
+    stage = get_object_or_404(Stage, pk=stage_id)
+    after = _parse_cursor(request.GET.get("after", ""))
+    if after is None:
+        return HttpResponseBadRequest("after=<created_at>_<id> is required")
+    deals = _board_filter(request).qs.filter(pipeline_id=stage.pipeline_id)
+    cards, has_more = deal_board_cards(deals, stage=stage, after=after)
+    deal_cards_decorate(cards)
+    context = {"cards": cards, "has_more": has_more, "stage": stage,
+               "query": query_without(request.GET, "after")}  # fmt: skip
+    return render(request, "deals/deal_board.html#cards", context)
+
+
+@require_POST
+@login_required
+def deal_move_view(request, pk: int):
+    """Move a deal to `stage`: the kanban's drop (JSON: the columns' new totals, or the reason
+    for a refusal with 403 / 409) and the card's stage bar (back to the card with a message)."""
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    try:
+        deal = _deal(request, pk, PermissionAction.EDIT)
+        stage = get_object_or_404(Stage, pk=request.POST.get("stage", 0) or 0)
+        deal = deal_move_to_stage(deal=deal, stage=stage, actor=request.user)
+    except (PermissionDenied, ApplicationError) as error:
+        if not wants_json:
+            messages.error(request, error_text(error))
+            return redirect("deals:detail", pk=pk)
+        status = 403 if isinstance(error, PermissionDenied) else 409
+        return JsonResponse({"error": error_text(error)}, status=status)
+    if not wants_json:
+        return redirect(deal)
+    board_query = QueryDict(request.POST.get("board_query", ""))
+    deals = _board_filter(request, board_query).qs.filter(pipeline_id=deal.pipeline_id)
+    base = currency_base()
+    columns = {
+        stage_id: {"count": count, "total": money(total, base)}
+        for stage_id, (count, total) in deal_column_totals(deals).items()
+    }
+    return JsonResponse({"deal": deal.pk, "stage": deal.stage_id, "columns": columns})
+
+
+@login_required
+def deal_create_view(request):
+    """A new deal: the full form, or the kanban's quick add (title and amount in a column),
+    which answers with the new card."""
+    if request.method == "POST" and request.htmx:
+        return _deal_quick_add(request)
+    initial = {"responsible": request.user, "currency": currency_base()}
+    if request.GET.get("stage"):
+        initial["stage"] = request.GET["stage"]
+    form = DealCreateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        stage = data.pop("stage")
+        try:
+            _check_responsible(request.user, data["responsible"], action=PermissionAction.ADD,
+                               pipeline_id=stage.pipeline_id)  # fmt: skip
+            deal = deal_create(actor=request.user, pipeline=stage.pipeline, stage=stage, **data)
+        except (ValidationError, ApplicationError, PermissionDenied) as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("The deal %(title)s is created.") % {"title": deal.title})
+            return redirect(deal)
+    return render(request, "deals/deal_form.html", {"form": form, "section": "deals"})
+
+
+def _quick_add_refused(request, form):
+    """The errors under the column's add box (htmx re-targets the answer there)."""
+    response = render(request, "deals/deal_board.html#quick-add-errors", {"form": form})
+    response["HX-Retarget"] = f"#quick-add-errors-{request.POST.get('stage', '')}"
+    response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _deal_quick_add(request):
+    form = DealQuickAddForm(request.POST)
+    if not form.is_valid():
+        return _quick_add_refused(request, form)
+    stage = form.cleaned_data["stage"]
+    try:
+        _check_responsible(request.user, request.user, action=PermissionAction.ADD,
+                           pipeline_id=stage.pipeline_id)  # fmt: skip
+        deal = deal_create(
+            actor=request.user,
+            title=form.cleaned_data["title"],
+            pipeline=stage.pipeline,
+            stage=stage,
+            amount=form.cleaned_data["amount"] or 0,
+        )
+    except (ValidationError, ApplicationError, PermissionDenied) as error:
+        form.add_error(None, error_text(error))
+        return _quick_add_refused(request, form)
+    deal = deal_get(actor=request.user, deal_id=deal.pk)
+    deal_cards_decorate([deal])
+    return render(request, "deals/deal_board.html#card", {"card": deal})
+
+
+@require_GET
+@login_required
+def deal_list_view(request):
+    deal_filter = DealFilter(request.GET, queryset=deal_list(actor=request.user), request=request)
+    page = page_of(deal_filter.qs, request.GET, columns=COLUMNS, default_sort="-created")
+    context = {
+        "section": "deals",
+        "filter": deal_filter,
+        "page": page,
+        "columns": COLUMNS,
+        "query": query_without(request.GET, "page", "sort"),
+        "sort_query": query_without(request.GET, "page"),
+        "presets": SavedFilter.objects.filter(user=request.user, list_key=LIST_KEY),
+        "list_key": LIST_KEY,
+        "mass_form": DealMassActionForm(),
+        "stages": Stage.objects.select_related("pipeline").order_by("pipeline__sort", "sort"),
+    }
+    return render(request, "deals/deal_list.html", context)
+
+
+@require_GET
+@login_required
+def deal_count_view(request):
+    """The number of deals under the list's filters, counted only when asked for."""
+    deal_filter = DealFilter(request.GET, queryset=deal_list(actor=request.user), request=request)
+    return JsonResponse({"count": deal_filter.qs.count()})
+
+
+@require_POST
+@login_required
+def deal_mass_action_view(request):
+    """Change the stage, the responsible, or delete the chosen deals: each deal the user may
+    not change (or delete) is skipped and counted, each refused move is reported."""
+    form = DealMassActionForm(request.POST)
+    back = f"{reverse('deals:list')}?{request.POST.get('query', '')}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    action, ids = form.cleaned_data["action"], form.cleaned_data["ids"]
+    needed = PermissionAction.DELETE if action == "delete" else PermissionAction.EDIT
+    allowed = list(deal_within(actor=request.user, deal_ids=ids, action=needed))
+    done, refusals = 0, []
+    for deal in allowed:
+        try:
+            _apply_mass_action(request.user, deal, form.cleaned_data)
+            done += 1
+        except (ApplicationError, PermissionDenied, ValidationError) as error:
+            refusals.append(f"{deal.title}: {error_text(error)}")
+    if done:
+        messages.success(request, _("Done for %(count)d deal(s).") % {"count": done})
+    skipped = len(set(ids)) - len(allowed)
+    if skipped:
+        messages.warning(
+            request,
+            _("%(count)d deal(s) skipped: your role does not allow it.") % {"count": skipped},
+        )
+    for refusal in refusals:
+        messages.error(request, refusal)
+    return redirect(back)
+
+
+def _apply_mass_action(actor, deal: Deal, data: dict) -> None:
+    if data["action"] == "delete":
+        deal_delete(deal=deal, actor=actor)
+    elif data["action"] == "stage":
+        deal_move_to_stage(deal=deal, stage=data["stage"], actor=actor)
+    else:
+        _check_responsible(actor, data["responsible"], action=PermissionAction.EDIT,
+                           pipeline_id=deal.pipeline_id)  # fmt: skip
+        deal_update(deal=deal, actor=actor, data={"responsible": data["responsible"]})
+
+
+@require_GET
+@login_required
+def deal_detail_view(request, pk: int):
+    """The deal card: fields edited in place, the stage bar, client, products, activities and
+    the timeline."""
+    deal = _deal(request, pk)
+    context = {
+        "section": "deals",
+        "deal": deal,
+        "fields": DealForm(instance=deal),
+        "stages": deal.pipeline.stages.order_by("sort"),
+        "timeline": timeline_list(entity=deal),
+    }
+    return render(request, "deals/deal_detail.html", context)
+
+
+@login_required
+def deal_update_view(request, pk: int):
+    """One field of the card in place (`?field=`), saved through deal_update."""
+    deal = _deal(request, pk, PermissionAction.EDIT if request.method == "POST" else "view")
+    field = request.GET.get("field", "")
+
+    def save(data: dict) -> Deal:
+        if "responsible" in data:
+            _check_responsible(request.user, data["responsible"], action=PermissionAction.EDIT,
+                               pipeline_id=deal.pipeline_id)  # fmt: skip
+        return deal_update(deal=deal, actor=request.user, data=data)
+
+    return inline_field_response(
+        request, obj=deal, form_class=DealForm, field=field,
+        url=reverse("deals:update", args=[deal.pk]), save=save,
+    )  # fmt: skip
+
+
+@login_required
+def deal_delete_view(request, pk: int):
+    """Confirm (GET), then delete (POST) through deal_delete."""
+    deal = _deal(request, pk, PermissionAction.DELETE)
+    if request.method == "POST":
+        deal_delete(deal=deal, actor=request.user)
+        messages.success(request, _("The deal %(title)s is deleted.") % {"title": deal.title})
+        return redirect("deals:list")
+    return render(request, "deals/deal_confirm_delete.html", {"deal": deal, "section": "deals"})
 
 
 @require_GET
 @login_required
 def deal_export(request):
-    """The deals the user may export, as CSV (the export scope of their roles decides)."""
+    """The deals the user may export under the list's filters, as CSV (the export scope of
+    their roles decides)."""
+    deals = DealFilter(request.GET, queryset=Deal.objects.all(), request=request).qs
     header = [_("ID"), _("Title"), _("Pipeline"), _("Stage"), _("Amount"), _("Currency"),
               _("Responsible"), _("Company"), _("Created")]  # fmt: skip
     rows = (
@@ -27,6 +363,8 @@ def deal_export(request):
             str(deal.company or ""),
             deal.created_at.isoformat(),
         ]  # fmt: skip
-        for deal in deal_export_rows(actor=request.user).iterator(chunk_size=EXPORT_BATCH)
+        for deal in deal_export_rows(actor=request.user, deals=deals).iterator(
+            chunk_size=EXPORT_BATCH
+        )
     )
     return csv_response(filename="deals.csv", header=header, rows=rows)

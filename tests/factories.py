@@ -131,3 +131,23 @@ class LeadFactory(factory.django.DjangoModelFactory):
     currency = factory.LazyFunction(lambda: currencies()["RUB"])
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
+
+
+def role(name: str, scope: str, *, entities=None, actions=None):
+    """A role with `scope` for every action (or `actions`) on every entity (or `entities`)."""
+    from accounts.models import PermissionAction, PermissionEntity, Role, RolePermission
+
+    created = Role.objects.create(name=name)
+    RolePermission.objects.bulk_create(
+        RolePermission(role=created, entity=entity, action=action, scope=scope)
+        for entity in entities or PermissionEntity.values
+        for action in actions or PermissionAction.values
+    )
+    return created
+
+
+def user_with_role(username: str, scope: str = "own", **fields) -> User:
+    """A member of staff whose one role gives `scope` for everything."""
+    user = UserFactory(username=username, **fields)
+    user.roles.add(role(f"{username} role", scope))
+    return user

@@ -5,6 +5,7 @@ A new route without a rule here fails `test_every_route_has_an_access_rule`.
 """
 
 import csv
+import html
 import io
 
 import pytest
@@ -27,7 +28,7 @@ def all_routes(patterns=None, namespace=""):
             yield f"{namespace}{pattern.name or f'<{pattern.pattern}>'}"
 
 
-# route (or a prefix ending in ":" or "*") -> the test below that checks it
+# route (or a prefix ending in "*") -> the test below that checks it
 RULES = {
     "home": "test_public_pages_answer_everybody",
     "healthz": "test_public_pages_answer_everybody",
@@ -35,14 +36,29 @@ RULES = {
     "login": "test_everybody_logs_in_and_out_on_the_site",
     "logout": "test_everybody_logs_in_and_out_on_the_site",
     "deals:export": "test_the_deal_export_follows_the_export_scope",
-    "accounts:": "test_the_role_editor_is_for_administrators_only",
-    "admin:": "test_the_admin_is_closed_to_staff_without_the_flag",
+    "deals:board": "test_deal_lists_show_what_the_view_scope_allows",
+    "deals:board-column": "test_deal_lists_show_what_the_view_scope_allows",
+    "deals:list": "test_deal_lists_show_what_the_view_scope_allows",
+    "deals:count": "test_deal_lists_show_what_the_view_scope_allows",
+    "deals:detail": "test_deal_card_actions_follow_the_scopes",
+    "deals:update": "test_deal_card_actions_follow_the_scopes",
+    "deals:move-to-stage": "test_deal_card_actions_follow_the_scopes",
+    "deals:delete": "test_deal_card_actions_follow_the_scopes",
+    "deals:mass-action": "test_deal_mass_actions_skip_what_the_scopes_forbid",
+    "deals:create": "test_a_deal_is_created_only_for_someone_within_the_add_scope",
+    # leads routes
+    # contacts routes
+    # catalog routes
+    # activities routes
+    "accounts:role*": "test_the_role_editor_is_for_administrators_only",
+    "accounts:filter-*": "test_saved_filters_are_private",
+    "admin:*": "test_the_admin_is_closed_to_staff_without_the_flag",
 }
 
 
 def rule_for(route: str) -> str | None:
     for key, test in RULES.items():
-        if route == key or (key.endswith(":") and route.startswith(key)):
+        if route == key or (key.endswith("*") and route.startswith(key[:-1])):
             return test
     return None
 
@@ -212,3 +228,123 @@ def test_repeated_wrong_passwords_lock_the_login_for_a_while(client, people, set
 
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+# Who sees which deal: the responsible manager their own, the other manager theirs, the head of
+# the first department the responsible's (a sub-department's), not the other's.
+VISIBLE = {"responsible": {"responsible"}, "other": {"other"}, "head": {"responsible"}}
+
+
+def titles_on(response) -> set[str]:
+    text = html.unescape(response.content.decode())
+    return {title for title in ("Responsible's order", "Other's order") if title in text}
+
+
+@pytest.mark.parametrize("user", VISIBLE)
+def test_deal_lists_show_what_the_view_scope_allows(client, people, user):
+    users, deals = people
+    client.force_login(users[user])
+    expected = {deals[owner].title for owner in VISIBLE[user]}
+    stage = deals["responsible"].stage
+
+    assert titles_on(client.get(reverse("deals:board"))) == expected
+    assert titles_on(client.get(reverse("deals:list"))) == expected
+    assert client.get(reverse("deals:count")).json() == {"count": len(expected)}
+    far_future = "2999-01-01T00:00:00+00:00_1"
+    column = client.get(reverse("deals:board-column", args=[stage.pk]), {"after": far_future})
+    assert titles_on(column) == expected
+
+
+@pytest.mark.parametrize("user", VISIBLE)
+@pytest.mark.parametrize("owner", ["responsible", "other"])
+def test_deal_card_actions_follow_the_scopes(client, people, user, owner):
+    users, deals = people
+    deal = deals[owner]
+    client.force_login(users[user])
+    allowed = owner in VISIBLE[user]  # each role has the same scope for every action
+    expected = 200 if allowed else 404
+    won = deal.pipeline.stages.get(semantics="won")
+
+    assert client.get(reverse("deals:detail", args=[deal.pk])).status_code == expected
+    update = client.post(f"{reverse('deals:update', args=[deal.pk])}?field=title", {"title": "X"})
+    assert update.status_code == expected
+    move = client.post(
+        reverse("deals:move-to-stage", args=[deal.pk]),
+        {"stage": won.pk},
+        headers={"Accept": "application/json"},
+    )
+    assert move.status_code == expected
+    deal.refresh_from_db()
+    assert (deal.title, deal.stage_id == won.pk) == (
+        ("X", True) if allowed else (deal.title, False)
+    )
+
+    delete = client.post(reverse("deals:delete", args=[deal.pk]))
+    assert delete.status_code == (302 if allowed else 404)
+    assert type(deal).objects.filter(pk=deal.pk).exists() is not allowed
+
+
+def test_deal_card_refuses_what_the_role_sees_but_may_not_change(client, people):
+    users, deals = people
+    RolePermission.objects.filter(
+        role__name="Manager", action__in=[PermissionAction.EDIT, PermissionAction.DELETE]
+    ).update(scope="none")
+    deal = deals["responsible"]
+    client.force_login(users["responsible"])
+
+    assert client.get(reverse("deals:detail", args=[deal.pk])).status_code == 200
+    update = client.post(f"{reverse('deals:update', args=[deal.pk])}?field=title", {"title": "X"})
+    assert update.status_code == 403
+    assert client.post(reverse("deals:delete", args=[deal.pk])).status_code == 403
+    deal.refresh_from_db()
+    assert deal.title == "Responsible's order"
+
+
+@pytest.mark.parametrize("user", VISIBLE)
+def test_deal_mass_actions_skip_what_the_scopes_forbid(client, people, user):
+    users, deals = people
+    client.force_login(users[user])
+    ids = [deals["responsible"].pk, deals["other"].pk]
+
+    client.post(reverse("deals:mass-action"), {"action": "assign", "ids": ids,
+                                               "responsible": users[user].pk})  # fmt: skip
+    client.post(reverse("deals:mass-action"), {"action": "delete", "ids": ids})
+
+    remaining = set(type(deals["other"]).objects.values_list("title", flat=True))
+    assert remaining == {deal.title for owner, deal in deals.items() if owner not in VISIBLE[user]}
+
+
+def test_a_deal_is_created_only_for_someone_within_the_add_scope(client, people):
+    users, deals = people
+    first = deals["responsible"].pipeline.stages.order_by("sort").first()
+    client.force_login(users["responsible"])
+    form = {"title": "New", "stage": first.pk, "currency": "RUB", "amount": "10",
+            "deal_type": "sale", "responsible": users["other"].pk}  # fmt: skip
+
+    refused = client.post(reverse("deals:create"), form)
+    assert "does not let you give this deal" in refused.content.decode()
+    assert not type(deals["other"]).objects.filter(title="New").exists()
+
+    created = client.post(reverse("deals:create"), form | {"responsible": users["responsible"].pk})
+    assert created.status_code == 302
+    client.force_login(users["head"])  # the head may give deals to the team below
+    assert client.post(reverse("deals:create"), form | {"title": "By the head",
+                       "responsible": users["responsible"].pk}).status_code == 302  # fmt: skip
+    assert client.post(reverse("deals:create"), form | {"title": "For retail"}).status_code == 200
+    assert not type(deals["other"]).objects.filter(title="For retail").exists()
+
+
+def test_saved_filters_are_private(client, people):
+    users, _ = people
+    client.force_login(users["responsible"])
+    client.post(reverse("accounts:filter-save"),
+                {"list_key": "deals", "name": "Big", "query": "amount_min=100&page=3",
+                 "next": "/deals/list/"})  # fmt: skip
+    saved = users["responsible"].saved_filters.get()
+    assert saved.query == "amount_min=100"
+
+    client.force_login(users["other"])
+    response = client.post(reverse("accounts:filter-delete", args=[saved.pk]), {"next": "/"})
+
+    assert response.status_code == 404
+    assert users["responsible"].saved_filters.count() == 1

@@ -10,7 +10,14 @@ from django.apps import apps
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from accounts.models import Absence, PermissionEntity, Role, RolePermission, RoleStageRule
+from accounts.models import (
+    Absence,
+    PermissionEntity,
+    Role,
+    RolePermission,
+    RoleStageRule,
+    SavedFilter,
+)
 from activities.models import Activity, ActivityBinding, Notification
 from catalog.models import Currency, Origin, Product, ProductRow
 from contacts.models import Communication, CompanyRequisite, Contact, ContactCompany
@@ -91,6 +98,12 @@ BAD_ROWS = [
     (
         "role_stage_rule_unique",
         lambda w: _twice(lambda: RoleStageRule.objects.create(role=w.role, stage=w.stage)),
+    ),
+    (
+        "saved_filter_name_unique",
+        lambda w: _twice(
+            lambda: SavedFilter.objects.create(user=w.user, list_key="deals", name="Mine")
+        ),
     ),
     # catalog
     (

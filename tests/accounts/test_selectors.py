@@ -1,6 +1,7 @@
 """Every app's list and get selectors answer within the actor's scope."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from accounts.models import PermissionAction, Role, RolePermission
 from contacts.selectors import company_get, company_list, contact_get, contact_list
@@ -52,8 +53,10 @@ def test_a_manager_lists_and_gets_own_items_only(
     assert get_selector(manager, own.pk) == own
     with pytest.raises(type(own).DoesNotExist):
         get_selector(manager, other.pk)
-    with pytest.raises(type(own).DoesNotExist):
+    with pytest.raises(PermissionDenied):  # seen, so not hidden: refused
         get_selector(manager, own.pk, action=PermissionAction.EDIT)
+    with pytest.raises(type(own).DoesNotExist):
+        get_selector(manager, other.pk, action=PermissionAction.EDIT)
 
 
 def test_activities_follow_their_responsible_and_products_open_whole(money, pipeline):
