@@ -53,6 +53,35 @@ def section_create(*, name: str, parent: Section | None = None, **fields) -> Sec
     return Section.objects.add_child(parent, {"name": name, **fields})
 
 
+SECTION_FIELDS = ["name", "is_active"]
+
+
+@transaction.atomic
+def section_update(*, section: Section, data: dict) -> list[FieldChange]:
+    """Rename a section or (de)activate it (`data`: name, is_active). Deactivating a section
+    hides it from pickers; its sub-sections and products stay as they are."""
+    return model_update(instance=section, fields=SECTION_FIELDS, data=data)
+
+
+@transaction.atomic
+def section_move(*, section: Section, parent: Section | None) -> Section:
+    """Make `section` the last child of `parent` (or the last top-level section), with all its
+    sub-sections. Raises ApplicationError for a move into itself or one of its sub-sections."""
+    section = Section.objects.get(pk=section.pk)  # treebeard moves by the stored path
+    if parent is not None:
+        parent = Section.objects.get(pk=parent.pk)
+        if parent.path.startswith(section.path):
+            raise ApplicationError(
+                _("A section cannot move into itself or one of its sub-sections."),
+                code="section_into_itself",
+            )
+        if Section.objects.get_parent(section) != parent:
+            Section.objects.move(section, parent, pos="last-child")
+    elif section.depth > 1:
+        Section.objects.move(section, Section.objects.get_last_root_node(), pos="last-sibling")
+    return Section.objects.get(pk=section.pk)
+
+
 PRODUCT_FIELDS = [
     "name", "description", "section", "sku", "price", "currency", "measure",
     "vat_rate", "is_vat_included", "is_active", "sort",
@@ -72,6 +101,7 @@ def product_create(*, name: str, price: Decimal, currency: Currency, **fields) -
 
 @transaction.atomic
 def product_update(*, product: Product, data: dict) -> list[FieldChange]:
+    """Change a product's own fields (PRODUCT_FIELDS); ValidationError for a wrong value."""
     return model_update(instance=product, fields=PRODUCT_FIELDS, data=data)
 
 

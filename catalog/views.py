@@ -1,0 +1,237 @@
+"""The catalog pages: the section tree, the product list and form, and the product search of
+the rows editor.
+
+Reads go through catalog.selectors (the catalog has no owner: a role's product scope opens
+all of it or none), writes through catalog.services; adding or changing needs a product scope
+for that action (403 otherwise).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.models import PermissionAction, SavedFilter
+from core.errors import ApplicationError, error_text
+from core.listing import Column, page_of, query_without
+from core.templatetags.crm import money
+
+from .filters import ProductFilter
+from .forms import ProductForm, SectionForm
+from .models import Currency, Origin, Product, Section
+from .selectors import (
+    catalog_may,
+    product_get,
+    product_list,
+    product_search,
+    section_get,
+    section_tree,
+)
+from .services import (
+    currency_base,
+    currency_convert,
+    product_create,
+    product_update,
+    section_create,
+    section_move,
+    section_update,
+)
+
+LIST_KEY = "products"
+COLUMNS = [
+    Column("name", _("Product"), "name"),
+    Column("sku", _("Article"), "sku"),
+    Column("section", _("Section"), "section__path"),
+    Column("price", _("Price"), "price"),
+    Column("measure", _("Unit")),
+    Column("active", _("Active"), "is_active"),
+    Column("created", _("Created"), "created_at"),
+]
+
+
+def _require(request, action: str) -> None:
+    if not catalog_may(request.user, action):
+        raise PermissionDenied(_("Your role does not let you change the catalog."))
+
+
+def _section(request, pk: int) -> Section:
+    try:
+        return section_get(actor=request.user, section_id=pk)
+    except Section.DoesNotExist:
+        raise Http404 from None
+
+
+def _product(request, pk: int) -> Product:
+    try:
+        return product_get(actor=request.user, product_id=pk)
+    except Product.DoesNotExist:
+        raise Http404 from None
+
+
+@require_GET
+@login_required
+def section_list_view(request):
+    """The section tree, each section indented under its parent, with its products' link."""
+    context = {
+        "section": "products",
+        "sections": section_tree(actor=request.user),
+        "can_add": catalog_may(request.user, PermissionAction.ADD),
+        "can_edit": catalog_may(request.user, PermissionAction.EDIT),
+    }
+    return render(request, "catalog/section_list.html", context)
+
+
+@login_required
+def section_create_view(request):
+    """A new section, at the top level or under `?parent=`."""
+    _require(request, PermissionAction.ADD)
+    form = SectionForm(
+        request.POST or None,
+        sections=section_tree(actor=request.user),
+        initial={"parent": request.GET.get("parent")},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = section_create(
+                name=data["name"], parent=data["parent"], is_active=data["is_active"]
+            )
+        except (ValidationError, ApplicationError) as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("The section %(name)s is created.") % {"name": created})
+            return redirect("catalog:section-list")
+    return render(request, "catalog/section_form.html", {"form": form, "section": "products"})
+
+
+@login_required
+def section_update_view(request, pk: int):
+    """Rename, move under another parent, (de)activate a section."""
+    _require(request, PermissionAction.EDIT)
+    node = _section(request, pk)
+    form = SectionForm(
+        request.POST or None,
+        sections=section_tree(actor=request.user),
+        section=node,
+        initial={
+            "name": node.name,
+            "parent": Section.objects.get_parent(node),
+            "is_active": node.is_active,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            section_update(section=node, data={"name": data["name"],
+                                               "is_active": data["is_active"]})  # fmt: skip
+            section_move(section=node, parent=data["parent"])
+        except (ValidationError, ApplicationError) as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("The section %(name)s is saved.") % {"name": node})
+            return redirect("catalog:section-list")
+    context = {"form": form, "node": node, "section": "products"}
+    return render(request, "catalog/section_form.html", context)
+
+
+@require_GET
+@login_required
+def product_list_view(request):
+    product_filter = ProductFilter(request.GET, queryset=product_list(actor=request.user))
+    page = page_of(product_filter.qs, request.GET, columns=COLUMNS, default_sort="name")
+    context = {
+        "section": "products",
+        "filter": product_filter,
+        "page": page,
+        "columns": COLUMNS,
+        "query": query_without(request.GET, "page", "sort"),
+        "sort_query": query_without(request.GET, "page"),
+        "presets": SavedFilter.objects.filter(user=request.user, list_key=LIST_KEY),
+        "list_key": LIST_KEY,
+        "can_add": catalog_may(request.user, PermissionAction.ADD),
+    }
+    return render(request, "catalog/product_list.html", context)
+
+
+@login_required
+def product_create_view(request):
+    _require(request, PermissionAction.ADD)
+    initial = {"currency": Currency.objects.filter(is_base=True).first()}
+    if request.GET.get("section", "").isdigit():
+        initial["section"] = request.GET["section"]
+    form = ProductForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            product = product_create(
+                name=data.pop("name"), price=data.pop("price"), currency=data.pop("currency"),
+                **data,
+            )  # fmt: skip
+        except (ValidationError, ApplicationError) as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("The product %(name)s is created.") % {"name": product})
+            return redirect("catalog:product-list")
+    return render(request, "catalog/product_form.html", {"form": form, "section": "products"})
+
+
+@login_required
+def product_update_view(request, pk: int):
+    _require(request, PermissionAction.EDIT)
+    product = _product(request, pk)
+    form = ProductForm(request.POST or None, instance=Product.objects.get(pk=product.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            product_update(product=product, data=form.cleaned_data)
+        except (ValidationError, ApplicationError) as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("The product %(name)s is saved.") % {"name": product})
+            return redirect("catalog:product-list")
+    context = {"form": form, "product": product, "section": "products"}
+    return render(request, "catalog/product_form.html", context)
+
+
+@require_GET
+@login_required
+def product_search_view(request):
+    """Active products whose name or article starts with `?q=` (at most 20), for the rows
+    editor: JSON, or an htmx fragment. With `?currency=` each price is also given converted
+    into that currency (the deal's), as the rows editor will store it."""
+    products = product_search(actor=request.user, text=request.GET.get("q", ""))
+    target = Currency.objects.filter(pk=request.GET.get("currency", "")).first()
+    if target is None:
+        try:
+            target = currency_base()
+        except ApplicationError:
+            target = None
+    found = [_found(product, target) for product in products]
+    if request.htmx:
+        return render(request, "catalog/product_search.html", {"found": found})
+    return JsonResponse({"products": found})
+
+
+def _found(product: Product, target: Currency | None) -> dict:
+    converted = (
+        currency_convert(product.price, source=product.currency, target=target)
+        if target
+        else product.price
+    )
+    currency = target or product.currency
+    return {
+        "id": product.pk,
+        "name": product.name,
+        "sku": product.sku,
+        "measure": product.measure,
+        "price": str(product.price),
+        "currency": product.currency_id,
+        "price_display": money(product.price, product.currency),
+        "converted_price": str(converted),
+        "converted_display": money(converted, currency),
+        "vat_rate": "" if product.vat_rate is None else str(product.vat_rate),
+        "is_vat_included": product.is_vat_included,
+        "is_shop": product.origin == Origin.SHOP,
+    }
