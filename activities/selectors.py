@@ -1,13 +1,20 @@
 """Reads of activities, always within what the actor may see (accounts.policy)."""
 
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from accounts.models import PermissionEntity
-from accounts.policy import restrict
+from accounts.policy import get_within, restrict
+from core.listing import Page
 
-from .models import Activity, TimelineEvent
+from .models import Activity, ActivityBinding, Notification, TimelineEvent
 
 
 def activity_list(*, actor: AbstractBaseUser) -> QuerySet[Activity]:
@@ -44,3 +51,188 @@ def timeline_list(*, entity: models.Model, limit: int = TIMELINE_LIMIT) -> list[
         entity_type=entity.ENTITY_TYPE, entity_id=entity.pk
     ).select_related("actor", "activity")
     return list(events.order_by("-created_at", "-id")[:limit])
+
+
+# The CRM items an activity block can sit on, by EntityType value. Resolved by name when asked
+# (activities sits below those apps and must not import them); the policy entity of each item
+# type has the same value as its EntityType.
+ENTITY_MODELS = {
+    "deal": "deals.Deal",
+    "lead": "leads.Lead",
+    "contact": "contacts.Contact",
+    "company": "contacts.Company",
+}
+# The card of each item type, by URL name: links are reversed from (type, id) without loading
+# the item. A type whose card route does not exist (yet) gets no link.
+ENTITY_DETAIL_ROUTES = {
+    "deal": "deals:detail",
+    "lead": "leads:detail",
+    "contact": "contacts:detail",
+    "company": "contacts:company-detail",
+}
+PLAN_GROUP_LIMIT = 50
+JOURNAL_LIMIT = 50
+NOTIFICATIONS_PER_PAGE = 30
+
+
+def entity_model(entity_type: str) -> type[models.Model]:
+    """The model of an item type; LookupError for a type activities cannot sit on."""
+    try:
+        return apps.get_model(ENTITY_MODELS[entity_type])
+    except KeyError:
+        raise LookupError(entity_type) from None
+
+
+def activity_entity_get(
+    *, actor: AbstractBaseUser, entity_type: str, entity_id: int, action: str = "view"
+) -> models.Model:
+    """The item (deal, lead, contact, company) if `actor` may `action` it.
+
+    Raises LookupError for an unknown type, the model's DoesNotExist when the item is out of
+    the actor's sight (views answer 404) and PermissionDenied when it is seen but not open to
+    `action` (403)."""
+    model = entity_model(entity_type)
+    return get_within(model.objects.all(), user=actor, entity=entity_type, pk=entity_id,
+                      action=action)  # fmt: skip
+
+
+def entity_url_of(entity_type: str, entity_id: int) -> str:
+    """The card of an item from its type and id (no query); "" when its route is missing."""
+    route = ENTITY_DETAIL_ROUTES.get(entity_type)
+    if not route:
+        return ""
+    try:
+        return reverse(route, args=[entity_id])
+    except NoReverseMatch:
+        return ""
+
+
+@dataclass(frozen=True)
+class EntityActivities:
+    """An item's activities as its card shows them: planned (soonest first) and journal
+    (done, newest first, the latest JOURNAL_LIMIT)."""
+
+    planned: list[Activity]
+    journal: list[Activity]
+
+
+def _bound_to(entity_type: str, entity_id: int) -> QuerySet[Activity]:
+    bindings = ActivityBinding.objects.filter(entity_type=entity_type, entity_id=entity_id)
+    return Activity.objects.filter(pk__in=bindings.values("activity_id")).select_related(
+        "responsible", "completed_by"
+    )
+
+
+def entity_activities(
+    *, entity_type: str, entity_id: int, journal_limit: int = JOURNAL_LIMIT
+) -> EntityActivities:
+    """The activities block of an item (two queries). The caller has already checked that
+    the item is visible to the reader: its activities are visible with it."""
+    activities = _bound_to(entity_type, entity_id)
+    planned = activities.filter(status=Activity.Status.PLANNED).order_by(
+        F("deadline").asc(nulls_last=True), "id"
+    )
+    journal = activities.filter(status=Activity.Status.DONE).order_by("-completed_at", "-id")
+    return EntityActivities(planned=list(planned), journal=list(journal[:journal_limit]))
+
+
+def entity_activity_get(*, entity_type: str, entity_id: int, activity_id: int) -> Activity:
+    """An activity bound to the item; Activity.DoesNotExist when it is not bound to it."""
+    return _bound_to(entity_type, entity_id).get(pk=activity_id)
+
+
+@dataclass
+class PlannedActivity:
+    """A row of the activities page: the activity and the item it concerns, with a link."""
+
+    activity: Activity
+    entity_type: str = ""
+    entity_id: int | None = None
+    url: str = ""
+
+
+@dataclass
+class ActivityPlan:
+    overdue: list[PlannedActivity]
+    today: list[PlannedActivity]
+    upcoming: list[PlannedActivity]
+
+
+def activity_my_plan(
+    *, actor: AbstractBaseUser, now: datetime.datetime | None = None, limit: int = PLAN_GROUP_LIMIT
+) -> ActivityPlan:
+    """The actor's own planned activities (they are responsible for them) in three groups of at
+    most `limit`: overdue, due later today (in the current time zone) and upcoming (later, or
+    without a deadline). Three queries whatever the number of rows; each row links to the
+    first item the activity is bound to, reversed from its type and id."""
+    now = now or timezone.now()
+    end_of_today = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(now) + datetime.timedelta(days=1),
+                                  datetime.time.min)
+    )  # fmt: skip
+    first_binding = ActivityBinding.objects.filter(activity=OuterRef("pk")).order_by("id")
+    mine = (
+        Activity.objects.filter(responsible=actor, status=Activity.Status.PLANNED)
+        .annotate(
+            entity_type=Subquery(first_binding.values("entity_type")[:1]),
+            entity_id=Subquery(first_binding.values("entity_id")[:1]),
+        )
+        .order_by(F("deadline").asc(nulls_last=True), "id")
+    )
+    groups = (
+        mine.filter(deadline__lt=now),
+        mine.filter(deadline__gte=now, deadline__lt=end_of_today),
+        mine.filter(Q(deadline__gte=end_of_today) | Q(deadline__isnull=True)),
+    )
+    overdue, today, upcoming = (
+        [
+            PlannedActivity(
+                activity=activity,
+                entity_type=activity.entity_type or "",
+                entity_id=activity.entity_id,
+                url=entity_url_of(activity.entity_type, activity.entity_id)
+                if activity.entity_type
+                else "",
+            )
+            for activity in group[:limit]
+        ]
+        for group in groups
+    )
+    return ActivityPlan(overdue=overdue, today=today, upcoming=upcoming)
+
+
+def notification_list(*, actor: AbstractBaseUser) -> QuerySet[Notification]:
+    """The actor's notifications: unread first, then read; newest first within each."""
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return Notification.objects.filter(recipient=actor).order_by(
+        unread.desc(), "-created_at", "-id"
+    )
+
+
+def notification_page(
+    *, actor: AbstractBaseUser, number: int = 1, per_page: int = NOTIFICATIONS_PER_PAGE
+) -> Page:
+    """One page of notification_list, read as per_page + 1 rows (no count: one query)."""
+    number = max(1, number)
+    offset = (number - 1) * per_page
+    rows = list(notification_list(actor=actor)[offset : offset + per_page + 1])
+    return Page(rows=rows[:per_page], number=number, has_previous=number > 1,
+                has_next=len(rows) > per_page, sort="")  # fmt: skip
+
+
+def notification_get(*, actor: AbstractBaseUser, notification_id: int) -> Notification:
+    """The actor's own notification; Notification.DoesNotExist for anybody else's."""
+    return Notification.objects.select_related("activity").get(pk=notification_id, recipient=actor)
+
+
+def notification_target_url(notification: Notification) -> str:
+    """Where a notification leads: its own link, else the card of the item its activity
+    concerns (a reminder, a completed task), else nowhere ("")."""
+    if notification.url:
+        return notification.url
+    if notification.activity_id is None:
+        return ""
+    binding = (
+        ActivityBinding.objects.filter(activity_id=notification.activity_id).order_by("id").first()
+    )
+    return entity_url_of(binding.entity_type, binding.entity_id) if binding else ""

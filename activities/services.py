@@ -3,11 +3,14 @@
 import datetime
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
@@ -320,3 +323,71 @@ def notifications_purge(*, older_than_days: int = 90) -> int:
     cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
     deleted, _per_model = Notification.objects.filter(read_at__lt=cutoff).delete()
     return deleted
+
+
+@transaction.atomic
+def activity_comment_add(
+    *, text: str, actor: AbstractBaseUser, bound_to: Iterable[models.Model]
+) -> Activity:
+    """A comment on one or more items: a done comment activity (its first line, shortened, as
+    the subject; the whole text as the description) with a comment on each timeline.
+    Raises ValidationError for an empty text."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write something to comment.")})
+    return activity_create(
+        kind=Activity.Kind.COMMENT,
+        subject=Truncator(text.splitlines()[0]).chars(200),
+        description=text,
+        actor=actor,
+        bound_to=bound_to,
+        is_done=True,
+    )
+
+
+@transaction.atomic
+def activity_email_send(
+    *,
+    recipients: Sequence[str],
+    subject: str,
+    body: str,
+    actor: AbstractBaseUser,
+    bound_to: Iterable[models.Model],
+    sender: str = "",
+) -> Activity:
+    """Send an e-mail about one or more items and log it as a done outgoing e-mail activity.
+
+    The message goes through Django's mail backend once the transaction commits (a rolled-back
+    log sends nothing); the sender defaults to DEFAULT_FROM_EMAIL, with the actor's address as
+    Reply-To. A failure of the mail server after the commit is raised by the commit hook, the
+    activity stays logged. Raises ValidationError without recipients or subject.
+    """
+    recipients = [address.strip() for address in recipients if address.strip()]
+    if not recipients:
+        raise ValidationError({"recipients": _("Give at least one recipient.")})
+    sender = sender or settings.DEFAULT_FROM_EMAIL
+    activity = activity_create(
+        kind=Activity.Kind.EMAIL,
+        subject=subject,
+        description=body,
+        direction=Activity.Direction.OUTGOING,
+        email_from=sender,
+        email_to=", ".join(recipients),
+        actor=actor,
+        bound_to=bound_to,
+        is_done=True,
+    )
+    reply_to = [actor.email] if getattr(actor, "email", "") else None
+    message = EmailMessage(
+        subject=subject, body=body, from_email=sender, to=recipients, reply_to=reply_to
+    )
+    transaction.on_commit(message.send)
+    return activity
+
+
+def notifications_mark_all_read(*, actor: AbstractBaseUser) -> int:
+    """Mark every unread notification of the actor read (one UPDATE); returns how many."""
+    now = timezone.now()
+    return Notification.objects.filter(recipient=actor, read_at=None).update(
+        read_at=now, updated_at=now
+    )
