@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -62,6 +63,9 @@ class Company(AssignedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:company-detail", args=[self.pk])
 
 
 class CompanyRequisite(TimeStampedModel):
@@ -162,6 +166,9 @@ class Contact(AssignedModel):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:detail", args=[self.pk])
 
     @property
     def full_name(self) -> str:

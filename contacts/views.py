@@ -1,0 +1,561 @@
+"""The contact and company pages (list, card, create, edit in place, delete, mass actions,
+export) and the client block of the deal card.
+
+Every view reads through contacts.selectors (the access policy) and writes through
+contacts.services, or deals.services for what a deal links to.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import PermissionAction, PermissionEntity, SavedFilter
+from accounts.policy import can_assign
+from activities.selectors import timeline_list
+from core.csv_export import csv_response
+from core.errors import ApplicationError, error_text
+from core.inline_edit import inline_field_response
+from core.listing import Column, page_of, query_without
+from deals.models import Deal
+from deals.selectors import deal_get, deal_list
+from deals.services import deal_add_contact, deal_remove_contact, deal_update
+
+from .filters import CompanyFilter, ContactFilter
+from .forms import (
+    ClientAttachForm,
+    ClientCreateForm,
+    CommunicationsForm,
+    CompanyCreateForm,
+    CompanyForm,
+    ContactCreateForm,
+    ContactForm,
+    MassActionForm,
+)
+from .models import Communication, Company, Contact
+from .selectors import (
+    company_contact_links,
+    company_export_rows,
+    company_get,
+    company_list_rows,
+    company_search,
+    company_within,
+    contact_company_links,
+    contact_export_rows,
+    contact_get,
+    contact_list_rows,
+    contact_search,
+    contact_within,
+)
+from .services import (
+    communications_replace,
+    company_create,
+    company_delete,
+    company_update,
+    contact_create,
+    contact_delete,
+    contact_update,
+)
+
+EXPORT_BATCH = 2000
+CONTACT_COLUMNS = [
+    Column("name", gettext_lazy("Name"), "last_name"),
+    Column("type", gettext_lazy("Type"), "contact_type"),
+    Column("companies", gettext_lazy("Companies")),
+    Column("communications", gettext_lazy("Phone and e-mail")),
+    Column("responsible", gettext_lazy("Responsible"), "responsible__last_name"),
+    Column("created", gettext_lazy("Created"), "created_at"),
+]
+COMPANY_COLUMNS = [
+    Column("title", gettext_lazy("Company"), "title"),
+    Column("type", gettext_lazy("Type"), "company_type"),
+    Column("industry", gettext_lazy("Industry"), "industry"),
+    Column("communications", gettext_lazy("Phone and e-mail")),
+    Column("responsible", gettext_lazy("Responsible"), "responsible__last_name"),
+    Column("created", gettext_lazy("Created"), "created_at"),
+]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What the contact pages and the company pages differ in."""
+
+    entity: str
+    model: type
+    section: str
+    list_key: str
+    columns: list
+    filter_class: type
+    form_class: type
+    create_form_class: type
+    list_rows: object
+    within: object
+    get: object
+    create: object
+    update: object
+    delete: object
+    url_prefix: str
+
+
+CONTACTS = Kind(
+    entity=PermissionEntity.CONTACT, model=Contact, section="contacts", list_key="contacts",
+    columns=CONTACT_COLUMNS, filter_class=ContactFilter, form_class=ContactForm,
+    create_form_class=ContactCreateForm, list_rows=contact_list_rows, within=contact_within,
+    get=lambda actor, pk, action: contact_get(actor=actor, contact_id=pk, action=action),
+    create=contact_create,
+    update=lambda obj, actor, data: contact_update(contact=obj, actor=actor, data=data),
+    delete=lambda obj, actor: contact_delete(contact=obj, actor=actor),
+    url_prefix="contacts:",
+)  # fmt: skip
+COMPANIES = Kind(
+    entity=PermissionEntity.COMPANY, model=Company, section="companies", list_key="companies",
+    columns=COMPANY_COLUMNS, filter_class=CompanyFilter, form_class=CompanyForm,
+    create_form_class=CompanyCreateForm, list_rows=company_list_rows, within=company_within,
+    get=lambda actor, pk, action: company_get(actor=actor, company_id=pk, action=action),
+    create=company_create,
+    update=lambda obj, actor, data: company_update(company=obj, actor=actor, data=data),
+    delete=lambda obj, actor: company_delete(company=obj, actor=actor),
+    url_prefix="contacts:company-",
+)  # fmt: skip
+
+
+def _item(request, kind: Kind, pk: int, action: str = PermissionAction.VIEW):
+    try:
+        return kind.get(request.user, pk, action)
+    except kind.model.DoesNotExist:
+        raise Http404 from None
+
+
+def _check_responsible(actor, kind: Kind, responsible, *, action: str) -> None:
+    if not can_assign(actor, kind.entity, responsible=responsible, action=action):
+        raise PermissionDenied(_("Your role does not let you give this item to %(user)s.")
+                               % {"user": responsible or _("nobody")})  # fmt: skip
+
+
+def _url(kind: Kind, name: str, *args) -> str:
+    return reverse(f"{kind.url_prefix}{name}", args=args)
+
+
+# Lists, counts, mass actions, exports
+
+
+def _list(request, kind: Kind):
+    item_filter = kind.filter_class(
+        request.GET, queryset=kind.list_rows(actor=request.user), request=request
+    )
+    page = page_of(item_filter.qs, request.GET, columns=kind.columns, default_sort="-created")
+    context = {
+        "section": kind.section,
+        "filter": item_filter,
+        "page": page,
+        "columns": kind.columns,
+        "query": query_without(request.GET, "page", "sort"),
+        "sort_query": query_without(request.GET, "page"),
+        "presets": SavedFilter.objects.filter(user=request.user, list_key=kind.list_key),
+        "list_key": kind.list_key,
+        "mass_form": MassActionForm(),
+    }
+    return render(request, f"contacts/{kind.model._meta.model_name}_list.html", context)
+
+
+def _count(request, kind: Kind):
+    item_filter = kind.filter_class(
+        request.GET, queryset=kind.list_rows(actor=request.user), request=request
+    )
+    return JsonResponse({"count": item_filter.qs.count()})
+
+
+def _mass_action(request, kind: Kind):
+    """Assign the responsible of, or delete, the chosen items: each item the user may not
+    change (or delete) is skipped and counted, each refusal is reported."""
+    form = MassActionForm(request.POST)
+    back = f"{_url(kind, 'list')}?{request.POST.get('query', '')}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    action, ids = form.cleaned_data["action"], form.cleaned_data["ids"]
+    needed = PermissionAction.DELETE if action == "delete" else PermissionAction.EDIT
+    allowed = list(kind.within(actor=request.user, **{_ids_name(kind): ids}, action=needed))
+    done, refusals = 0, []
+    for item in allowed:
+        try:
+            if action == "delete":
+                kind.delete(item, request.user)
+            else:
+                responsible = form.cleaned_data["responsible"]
+                _check_responsible(request.user, kind, responsible, action=PermissionAction.EDIT)
+                kind.update(item, request.user, {"responsible": responsible})
+            done += 1
+        except (ApplicationError, PermissionDenied, ValidationError) as error:
+            refusals.append(f"{item}: {error_text(error)}")
+    if done:
+        messages.success(request, _("Done for %(count)d item(s).") % {"count": done})
+    skipped = len(set(ids)) - len(allowed)
+    if skipped:
+        messages.warning(
+            request,
+            _("%(count)d item(s) skipped: your role does not allow it.") % {"count": skipped},
+        )
+    for refusal in refusals:
+        messages.error(request, refusal)
+    return redirect(back)
+
+
+def _ids_name(kind: Kind) -> str:
+    return "contact_ids" if kind is CONTACTS else "company_ids"
+
+
+def _phones_and_emails(item) -> tuple[str, str]:
+    communications = list(item.communications.all())
+    phones = [c.value for c in communications if c.kind == Communication.Kind.PHONE]
+    emails = [c.value for c in communications if c.kind == Communication.Kind.EMAIL]
+    return ", ".join(phones), ", ".join(emails)
+
+
+@require_GET
+@login_required
+def contact_list_view(request):
+    return _list(request, CONTACTS)
+
+
+@require_GET
+@login_required
+def contact_count_view(request):
+    """The number of contacts under the list's filters, counted only when asked for."""
+    return _count(request, CONTACTS)
+
+
+@require_POST
+@login_required
+def contact_mass_action_view(request):
+    return _mass_action(request, CONTACTS)
+
+
+@require_GET
+@login_required
+def contact_export(request):
+    """The contacts the user may export under the list's filters, as CSV."""
+    contacts = ContactFilter(request.GET, queryset=Contact.objects.all(), request=request).qs
+    header = [_("ID"), _("Last name"), _("First name"), _("Middle name"), _("Position"),
+              _("Type"), _("Phones"), _("E-mails"), _("Companies"), _("Source"),
+              _("Responsible"), _("Created")]  # fmt: skip
+
+    def rows():
+        for contact in contact_export_rows(actor=request.user, contacts=contacts).iterator(
+            chunk_size=EXPORT_BATCH
+        ):
+            phones, emails = _phones_and_emails(contact)
+            yield [
+                contact.pk, contact.last_name, contact.first_name, contact.middle_name,
+                contact.position, contact.get_contact_type_display(), phones, emails,
+                ", ".join(company.title for company in contact.companies.all()),
+                str(contact.source or ""), str(contact.responsible or ""),
+                contact.created_at.isoformat(),
+            ]  # fmt: skip
+
+    return csv_response(filename="contacts.csv", header=header, rows=rows())
+
+
+@require_GET
+@login_required
+def company_list_view(request):
+    return _list(request, COMPANIES)
+
+
+@require_GET
+@login_required
+def company_count_view(request):
+    """The number of companies under the list's filters, counted only when asked for."""
+    return _count(request, COMPANIES)
+
+
+@require_POST
+@login_required
+def company_mass_action_view(request):
+    return _mass_action(request, COMPANIES)
+
+
+@require_GET
+@login_required
+def company_export(request):
+    """The companies the user may export under the list's filters, as CSV."""
+    companies = CompanyFilter(request.GET, queryset=Company.objects.all(), request=request).qs
+    header = [_("ID"), _("Company"), _("Type"), _("Industry"), _("INN"), _("Phones"),
+              _("E-mails"), _("Address"), _("Source"), _("Responsible"), _("Created")]  # fmt: skip
+
+    def rows():
+        for company in company_export_rows(actor=request.user, companies=companies).iterator(
+            chunk_size=EXPORT_BATCH
+        ):
+            phones, emails = _phones_and_emails(company)
+            requisites = list(company.requisites.all())
+            yield [
+                company.pk, company.title, company.get_company_type_display(),
+                company.get_industry_display(), requisites[0].inn if requisites else "",
+                phones, emails, company.address, str(company.source or ""),
+                str(company.responsible or ""), company.created_at.isoformat(),
+            ]  # fmt: skip
+
+    return csv_response(filename="companies.csv", header=header, rows=rows())
+
+
+# Cards, create, edit in place, delete
+
+
+def _create(request, kind: Kind):
+    form = kind.create_form_class(request.POST or None, initial={"responsible": request.user})
+    if request.method == "POST" and form.is_valid():
+        data = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name in kind.form_class.Meta.fields
+        }
+        try:
+            _check_responsible(request.user, kind, data["responsible"], action=PermissionAction.ADD)
+            with transaction.atomic():
+                item = kind.create(actor=request.user, communications=form.communications(), **data)
+        except (ValidationError, ApplicationError, PermissionDenied) as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("%(item)s is created.") % {"item": item})
+            return redirect(item)
+    context = {"form": form, "section": kind.section, "kind": kind.section}
+    return render(request, f"contacts/{kind.model._meta.model_name}_form.html", context)
+
+
+def _update(request, kind: Kind, pk: int):
+    """One field of the card in place (`?field=`), saved through the update service."""
+    action = PermissionAction.EDIT if request.method == "POST" else PermissionAction.VIEW
+    item = _item(request, kind, pk, action)
+
+    def save(data: dict):
+        if "responsible" in data:
+            _check_responsible(request.user, kind, data["responsible"],
+                               action=PermissionAction.EDIT)  # fmt: skip
+        # the form has already set the new value on `item`: compare with the stored row
+        stored = kind.get(request.user, item.pk, PermissionAction.EDIT)
+        return kind.update(stored, request.user, data)
+
+    return inline_field_response(
+        request, obj=item, form_class=kind.form_class, field=request.GET.get("field", ""),
+        url=_url(kind, "update", item.pk), save=save,
+    )  # fmt: skip
+
+
+def _communications(request, kind: Kind, pk: int):
+    """The card's phones and e-mails: shown, edited (`?edit=1`), saved (POST) in place."""
+    action = PermissionAction.EDIT if request.method == "POST" else PermissionAction.VIEW
+    item = _item(request, kind, pk, action)
+    form = CommunicationsForm(request.POST or None, initial=CommunicationsForm.initial_of(item))
+    editing = request.method == "GET" and "edit" in request.GET
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                communications_replace(owner=item, items=form.communications(owner=item))
+        except ValidationError as error:
+            form.add_error(None, " ".join(error.messages))
+    if form.errors:
+        editing = True
+    context = {"obj": item, "form": form, "editing": editing,
+               "url": _url(kind, "communications", item.pk)}  # fmt: skip
+    return render(request, "contacts/communications.html", context)
+
+
+def _delete(request, kind: Kind, pk: int):
+    """Confirm (GET), then delete (POST) through the delete service."""
+    item = _item(request, kind, pk, PermissionAction.DELETE)
+    if request.method == "POST":
+        kind.delete(item, request.user)
+        messages.success(request, _("%(item)s is deleted.") % {"item": item})
+        return redirect(_url(kind, "list"))
+    context = {"item": item, "section": kind.section, "kind": kind.section}
+    return render(request, "contacts/item_confirm_delete.html", context)
+
+
+@require_GET
+@login_required
+def contact_detail_view(request, pk: int):
+    """The contact card: fields edited in place, phones and e-mails, companies, deals,
+    activities and the timeline."""
+    contact = _item(request, CONTACTS, pk)
+    context = {
+        "section": "contacts",
+        "contact": contact,
+        "fields": ContactForm(instance=contact),
+        "company_links": contact_company_links(actor=request.user, contact=contact),
+        "deals": deal_list(actor=request.user).filter(contact_links__contact=contact),
+        "timeline": timeline_list(entity=contact),
+    }
+    return render(request, "contacts/contact_detail.html", context)
+
+
+@login_required
+def contact_create_view(request):
+    return _create(request, CONTACTS)
+
+
+@login_required
+def contact_update_view(request, pk: int):
+    return _update(request, CONTACTS, pk)
+
+
+@login_required
+def contact_communications_view(request, pk: int):
+    return _communications(request, CONTACTS, pk)
+
+
+@login_required
+def contact_delete_view(request, pk: int):
+    return _delete(request, CONTACTS, pk)
+
+
+@require_GET
+@login_required
+def company_detail_view(request, pk: int):
+    """The company card: fields edited in place, phones and e-mails, its contacts (decision
+    makers first), its deals the user may see, its requisites, activities and the timeline."""
+    company = _item(request, COMPANIES, pk)
+    context = {
+        "section": "companies",
+        "company": company,
+        "fields": CompanyForm(instance=company),
+        "contact_links": company_contact_links(actor=request.user, company=company),
+        "deals": deal_list(actor=request.user).filter(company=company),
+        "requisites": company.requisites.all(),
+        "timeline": timeline_list(entity=company),
+    }
+    return render(request, "contacts/company_detail.html", context)
+
+
+@login_required
+def company_create_view(request):
+    return _create(request, COMPANIES)
+
+
+@login_required
+def company_update_view(request, pk: int):
+    return _update(request, COMPANIES, pk)
+
+
+@login_required
+def company_communications_view(request, pk: int):
+    return _communications(request, COMPANIES, pk)
+
+
+@login_required
+def company_delete_view(request, pk: int):
+    return _delete(request, COMPANIES, pk)
+
+
+# The client block of the deal card
+
+
+def _editable_deal(request, deal_id: int) -> Deal:
+    """The deal, if the user may change it: 404 when out of sight, 403 when only visible."""
+    try:
+        return deal_get(actor=request.user, deal_id=deal_id, action=PermissionAction.EDIT)
+    except Deal.DoesNotExist:
+        raise Http404 from None
+
+
+def _client_block(request, deal: Deal, *, form: ClientCreateForm | None = None, error: str = ""):
+    deal = deal_get(actor=request.user, deal_id=deal.pk)  # fresh: company and contacts changed
+    context = {"entity": deal, "client_form": form, "client_error": error}
+    return render(request, "contacts/client_block.html", context)
+
+
+@require_GET
+@login_required
+def client_search_view(request, deal_id: int):
+    """Contacts and companies the user may see whose name, phone or e-mail contains `?q=`,
+    each with a button that attaches it to the deal."""
+    deal = _editable_deal(request, deal_id)
+    text = request.GET.get("q", "")
+    context = {
+        "deal": deal,
+        "q": text,
+        "contacts": contact_search(actor=request.user, text=text),
+        "companies": company_search(actor=request.user, text=text),
+    }
+    return render(request, "contacts/client_block.html#search-results", context)
+
+
+@require_POST
+@login_required
+def client_attach_view(request, deal_id: int):
+    """Attach a contact (deal_add_contact) or the company (deal_update) the user may see."""
+    deal = _editable_deal(request, deal_id)
+    form = ClientAttachForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["id"]:
+        return _client_block(request, deal, error=_("Choose a contact or a company."))
+    kind = CONTACTS if form.cleaned_data["kind"] == "contact" else COMPANIES
+    item = _item(request, kind, form.cleaned_data["id"])
+    try:
+        _attach(deal, item, request.user)
+    except (ValidationError, ApplicationError) as error:
+        return _client_block(request, deal, error=error_text(error))
+    return _client_block(request, deal)
+
+
+def _attach(deal: Deal, item, actor) -> None:
+    if isinstance(item, Contact):
+        deal_add_contact(deal=deal, contact=item, actor=actor)
+    else:
+        deal_update(deal=deal, actor=actor, data={"company": item})
+
+
+@require_POST
+@login_required
+def client_detach_view(request, deal_id: int):
+    """Detach a contact from the deal, or the deal's company."""
+    deal = _editable_deal(request, deal_id)
+    form = ClientAttachForm(request.POST)
+    if not form.is_valid():
+        return _client_block(request, deal, error=_("Choose a contact or a company."))
+    if form.cleaned_data["kind"] == "company":
+        deal_update(deal=deal, actor=request.user, data={"company": None})
+    else:
+        contact = Contact.objects.filter(
+            pk=form.cleaned_data["id"] or 0, deal_links__deal=deal
+        ).first()
+        if contact is not None:
+            deal_remove_contact(deal=deal, contact=contact, actor=request.user)
+    return _client_block(request, deal)
+
+
+@require_POST
+@login_required
+def client_create_view(request, deal_id: int):
+    """Create a contact or a company from the block's small form and attach it to the deal."""
+    deal = _editable_deal(request, deal_id)
+    form = ClientCreateForm(request.POST)
+    if not form.is_valid():
+        return _client_block(request, deal, form=form)
+    data = form.cleaned_data
+    kind = CONTACTS if data["kind"] == "contact" else COMPANIES
+    try:
+        _check_responsible(request.user, kind, request.user, action=PermissionAction.ADD)
+        with transaction.atomic():
+            if kind is CONTACTS:
+                item = contact_create(
+                    actor=request.user, first_name=data["first_name"],
+                    last_name=data["last_name"], communications=form.communications(),
+                )  # fmt: skip
+            else:
+                item = company_create(
+                    actor=request.user, title=data["title"], communications=form.communications()
+                )
+            _attach(deal, item, request.user)
+    except (ValidationError, ApplicationError, PermissionDenied) as error:
+        form.add_error(None, error_text(error))
+        return _client_block(request, deal, form=form)
+    return _client_block(request, deal)
