@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -189,6 +190,9 @@ class Lead(AssignedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("leads:detail", args=[self.pk])
 
     @property
     def full_name(self) -> str:
