@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from deals.models import Pipeline
 
-from .models import PermissionAction, PermissionEntity, PermissionScope, Role
+from .models import PermissionAction, PermissionEntity, PermissionScope, Role, User
 
 INHERIT = ""
 
@@ -108,3 +108,16 @@ class RoleForm(forms.Form):
             for pipeline in self.pipelines
             for stage in pipeline.stages.all()
         }
+
+
+class ShareForm(forms.Form):
+    """Share an item with one colleague: to see it, or to see and edit it."""
+
+    colleague = forms.ModelChoiceField(User.objects.none(), label=_("Colleague"))
+    can_edit = forms.BooleanField(required=False, label=_("may edit"))
+
+    def __init__(self, *args, sharer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colleague"].queryset = User.objects.filter(is_active=True).exclude(
+            pk=sharer.pk
+        )

@@ -1,15 +1,25 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .forms import RoleForm
-from .models import PermissionAction, Role, SavedFilter
-from .policy import can_manage_settings
-from .services import role_save, saved_filter_delete, saved_filter_save
+from core.entities import entity_model
+
+from .forms import RoleForm, ShareForm
+from .models import PermissionAction, Role, SavedFilter, User
+from .policy import can, can_manage_settings, get_within
+from .selectors import share_list
+from .services import (
+    object_share,
+    object_unshare,
+    role_save,
+    saved_filter_delete,
+    saved_filter_save,
+)
 
 
 def _require_settings_right(request) -> None:
@@ -67,3 +77,35 @@ def saved_filter_delete_view(request, pk: int):
     saved_filter_delete(saved_filter=saved_filter)
     back = url_has_allowed_host_and_scheme(request.POST.get("next", ""), allowed_hosts=None)
     return redirect(request.POST["next"] if back else "/")
+
+
+def _shared_item(request, entity_type: str, pk: int, action: str):
+    """The item, if the user may `action` it (404 out of sight, 403 seen but locked)."""
+    model = entity_model(entity_type)
+    try:
+        return get_within(
+            model.objects.all(), user=request.user, entity=entity_type, pk=pk, action=action
+        )
+    except model.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def share_view(request, entity_type: str, pk: int):
+    """The share block of a card: who else sees the item; share it with a colleague (view, or
+    view and edit) or take a share back: for those who may edit the item. Answers with the
+    re-rendered block."""
+    changing = request.method == "POST"
+    obj = _shared_item(request, entity_type, pk, "edit" if changing else "view")
+    form = ShareForm(request.POST or None, sharer=request.user)
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            colleague = get_object_or_404(User, pk=request.POST["revoke"])
+            object_unshare(obj=obj, colleague=colleague, actor=request.user)
+        elif form.is_valid():
+            object_share(obj=obj, colleague=form.cleaned_data["colleague"], actor=request.user,
+                         can_edit=form.cleaned_data["can_edit"])  # fmt: skip
+            form = ShareForm(sharer=request.user)
+    context = {"entity": obj, "entity_type": entity_type, "shares": share_list(obj=obj),
+               "share_form": form, "can_share": changing or can(request.user, "edit", obj)}  # fmt: skip
+    return render(request, "accounts/share_block.html", context)

@@ -2,36 +2,30 @@
 
 Tops the database up to N deals (bench.seeding.seed_up_to), spread over a tree of 50
 departments and, at N = 1,000,000, 500 managers. The head of "Оптовые продажи" gets a role
-that lets them view the deals of their department and its sub-departments, and the first page
-of deals.selectors.deal_list for them is timed: the database work and the ORM's, which is
-the whole server time of a list page until the workspace renders one.
+that lets them view the deals of their department and its sub-departments, and the deal list
+page (/deals/list/) is requested for them: the whole server time of the page, from the
+session to the rendered HTML.
 
 Figures: p50_ms, p95_ms, queries (per page), visible_share (deals in scope / all deals).
 The PostgreSQL plan of the page's query goes to stderr; `uses_index` is 1 when it reads an
 index rather than scanning the deals table.
 """
 
-import re
-import statistics
-import time
-
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from accounts.models import Department, PermissionAction, PermissionEntity, PermissionScope, Role
 from deals.models import Deal
 from deals.selectors import deal_list
 
 from . import seeding
+from .pages import time_page
 from .reporting import log, report
 
 BENCH = "access"
 PAGE = 50
-REPEATS = 30
 DIVISION = "Оптовые продажи"
 ROLE = "Бенчмарк: руководитель отдела"
-# A plan line reading the whole deals table: PostgreSQL's wording, then SQLite's.
-FULL_SCAN = re.compile(r"Seq Scan on deals_deal\b|\bSCAN deals_deal\b(?! USING)")
 
 
 def run(*, size: int, seed: int) -> None:
@@ -39,17 +33,7 @@ def run(*, size: int, seed: int) -> None:
     log(f"seeded {added} deals; the database holds {Deal.objects.count()}")
     head = _head_of_division()
 
-    def first_page() -> list[Deal]:
-        return list(deal_list(actor=head)[:PAGE])
-
-    first_page()  # warm the connection and the caches a real server would have warm
-    timings = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        first_page()
-        timings.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        first_page()
+    page = time_page(head, reverse("deals:list"))
     plan = _plan(deal_list(actor=head)[:PAGE])
     log(f"plan of the page's query:\n{plan}")
     visible = deal_list(actor=head).count()
@@ -57,14 +41,12 @@ def run(*, size: int, seed: int) -> None:
     report(
         bench=BENCH,
         metric="p50_ms",
-        value=round(statistics.median(timings), 2),
+        value=page.p50_ms,
         unit="ms",
         size=size,
     )
-    report(
-        bench=BENCH, metric="p95_ms", value=round(_percentile(timings, 95), 2), unit="ms", size=size
-    )
-    report(bench=BENCH, metric="queries", value=len(queries), unit="queries", size=size)
+    report(bench=BENCH, metric="p95_ms", value=page.p95_ms, unit="ms", size=size)
+    report(bench=BENCH, metric="queries", value=page.queries, unit="queries", size=size)
     report(
         bench=BENCH,
         metric="visible_share",
@@ -101,8 +83,3 @@ def _plan(queryset) -> str:
     if connection.vendor == "postgresql":
         return queryset.explain(analyze=True, buffers=True)
     return queryset.explain()
-
-
-def _percentile(values: list[float], percent: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]

@@ -1,15 +1,15 @@
 """Reads of deals, always within what the actor may see (accounts.policy)."""
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
+from django.db.models import QuerySet
 
 from accounts.models import PermissionAction, PermissionEntity
 from accounts.policy import get_within, restrict, stages_visible
 from activities.selectors import activity_next_planned
+from core.board import Cursor, column_totals, keyset_page
 from core.models import EntityType
 
 from .models import Deal, DealContact, Pipeline, Stage
@@ -63,19 +63,7 @@ class BoardColumn:
 
 def deal_column_totals(deals: QuerySet[Deal]) -> dict[int, tuple[int, Decimal]]:
     """Count and sum in the base currency per stage, aggregated in the database."""
-    in_base = F("amount") * F("currency__rate")
-    rows = (
-        deals.order_by()
-        .values("stage_id")
-        .annotate(
-            count=Count("pk"),
-            total=Sum(in_base, output_field=DecimalField(max_digits=30, decimal_places=2)),
-        )
-    )
-    return {
-        row["stage_id"]: (row["count"], (row["total"] or Decimal(0)).quantize(Decimal("0.01")))
-        for row in rows
-    }
+    return column_totals(deals, column="stage_id")
 
 
 def deal_board(
@@ -99,18 +87,11 @@ def deal_board(
 
 
 def deal_board_cards(
-    deals: QuerySet[Deal], *, stage: Stage, after: tuple[datetime.datetime, int] | None = None
+    deals: QuerySet[Deal], *, stage: Stage, after: Cursor | None = None
 ) -> tuple[list[Deal], bool]:
     """A column's next page of cards, newest first, after the card (`created_at`, `id`) the
-    column last showed: keyset paging, as fast on page 500 as on page 1."""
-    cards = deals.filter(stage=stage).order_by("-created_at", "-id")
-    if after is not None:
-        created_at, deal_id = after
-        cards = cards.filter(
-            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=deal_id)
-        )
-    cards = list(cards[: BOARD_PAGE + 1])
-    return cards[:BOARD_PAGE], len(cards) > BOARD_PAGE
+    column last showed (keyset paging through the (stage, created_at, id) index)."""
+    return keyset_page(deals.filter(stage=stage), after=after, size=BOARD_PAGE)
 
 
 def deal_cards_decorate(cards: list[Deal]) -> None:

@@ -319,3 +319,63 @@ def deal_delete(*, deal: Deal, actor: AbstractBaseUser | None) -> None:
     deal_id = deal.pk
     deal.delete()
     publish_on_commit(DealDeleted(deal_id=deal_id, actor_id=getattr(actor, "pk", None)))
+
+
+@transaction.atomic
+def deal_add_contact(
+    *, deal: Deal, contact: Contact, actor: AbstractBaseUser | None, is_primary: bool = False
+) -> DealContact:
+    """Link a contact to a deal (after its other contacts; primary when asked for, or when the
+    deal has no primary contact yet). Linking an already-linked contact changes nothing, unless
+    `is_primary` asks to make it the primary one. Journals the change on the deal's timeline
+    and publishes DealUpdated(fields=("contacts",)) when something changed."""
+    deal = lock_for_update(deal)
+    links = DealContact.objects.filter(deal=deal)
+    link = links.filter(contact=contact).first()
+    has_primary = links.filter(is_primary=True).exists()
+    if link is not None:
+        if not is_primary or link.is_primary:
+            return link
+        links.filter(is_primary=True).update(is_primary=False)
+        link.is_primary = True
+        link.save(update_fields=["is_primary", "updated_at"])
+        return link
+    if is_primary and has_primary:
+        links.filter(is_primary=True).update(is_primary=False)
+    last_sort = max(links.values_list("sort", flat=True), default=0)
+    link = DealContact.objects.create(
+        deal=deal, contact=contact, is_primary=is_primary or not has_primary, sort=last_sort + 10
+    )
+    _journal_contacts_change(deal, actor, FieldChange("contacts", None, _contact_label(contact)))
+    return link
+
+
+@transaction.atomic
+def deal_remove_contact(*, deal: Deal, contact: Contact, actor: AbstractBaseUser | None) -> Deal:
+    """Unlink a contact from a deal; when it was the primary one, the next contact becomes
+    primary. Unlinking a contact that is not linked changes nothing. Journals the change and
+    publishes DealUpdated(fields=("contacts",))."""
+    deal = lock_for_update(deal)
+    link = DealContact.objects.filter(deal=deal, contact=contact).first()
+    if link is None:
+        return deal
+    link.delete()
+    if link.is_primary:
+        successor = DealContact.objects.filter(deal=deal).order_by("sort", "id").first()
+        if successor is not None:
+            successor.is_primary = True
+            successor.save(update_fields=["is_primary", "updated_at"])
+    _journal_contacts_change(deal, actor, FieldChange("contacts", _contact_label(contact), None))
+    return deal
+
+
+def _journal_contacts_change(deal: Deal, actor, change: FieldChange) -> None:
+    timeline_record_field_changes(entity=deal, changes=[change], actor=actor)
+    publish_on_commit(
+        DealUpdated(deal_id=deal.pk, actor_id=getattr(actor, "pk", None), fields=("contacts",))
+    )
+
+
+def _contact_label(contact: Contact) -> dict:
+    """The contact as the timeline stores a related object (core.services.json_value)."""
+    return {"id": contact.pk, "label": str(contact)}

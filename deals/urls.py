@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/update/", views.deal_update_view, name="update"),
     path("<int:pk>/move-to-stage/", views.deal_move_view, name="move-to-stage"),
     path("<int:pk>/delete/", views.deal_delete_view, name="delete"),
+    path("<int:pk>/products/", views.deal_product_rows_view, name="product-rows"),
 ]

@@ -4,27 +4,25 @@ Every view reads deals through deals.selectors (the access policy) and writes th
 deals.services; a refused move or edit answers with the reason.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PermissionAction, PermissionEntity, SavedFilter
 from accounts.policy import can_assign
 from activities.selectors import timeline_list
+from catalog.rows_editor import product_rows_response
 from catalog.services import currency_base
+from core.board import column_totals_json, cursor_parse
 from core.csv_export import csv_response
 from core.errors import ApplicationError, error_text
 from core.inline_edit import inline_field_response
 from core.listing import Column, page_of, query_without
-from core.templatetags.crm import money
 
 from .filters import DealBoardFilter, DealFilter
 from .forms import DealCreateForm, DealForm, DealMassActionForm, DealQuickAddForm
@@ -43,6 +41,7 @@ from .services import (
     deal_create,
     deal_delete,
     deal_move_to_stage,
+    deal_set_product_rows,
     deal_update,
     pipeline_default,
 )
@@ -119,18 +118,12 @@ def deal_board_view(request):
     return render(request, "deals/deal_board.html", context)
 
 
-def _parse_cursor(value: str) -> tuple[datetime.datetime, int] | None:
-    created_at, _sep, deal_id = value.rpartition("_")
-    moment = parse_datetime(created_at) if created_at else None
-    return (moment, int(deal_id)) if moment and deal_id.isdigit() else None
-
-
 @require_GET
 @login_required
 def deal_board_column_view(request, stage_id: int):
     """The next cards of a column, after the card named by `?after=<created_at>_<id>`."""
     stage = get_object_or_404(Stage, pk=stage_id)
-    after = _parse_cursor(request.GET.get("after", ""))
+    after = cursor_parse(request.GET.get("after", ""))
     if after is None:
         return HttpResponseBadRequest("after=<created_at>_<id> is required")
     deals = _board_filter(request).qs.filter(pipeline_id=stage.pipeline_id)
@@ -161,11 +154,7 @@ def deal_move_view(request, pk: int):
         return redirect(deal)
     board_query = QueryDict(request.POST.get("board_query", ""))
     deals = _board_filter(request, board_query).qs.filter(pipeline_id=deal.pipeline_id)
-    base = currency_base()
-    columns = {
-        stage_id: {"count": count, "total": money(total, base)}
-        for stage_id, (count, total) in deal_column_totals(deals).items()
-    }
+    columns = column_totals_json(deal_column_totals(deals), currency_base())
     return JsonResponse({"deal": deal.pk, "stage": deal.stage_id, "columns": columns})
 
 
@@ -368,3 +357,15 @@ def deal_export(request):
         )
     )
     return csv_response(filename="deals.csv", header=header, rows=rows)
+
+
+@login_required
+def deal_product_rows_view(request, pk: int):
+    """The card's products panel (GET) and its save (POST: all rows, through
+    deal_set_product_rows); needs the right to edit the deal."""
+    deal = _deal(request, pk, PermissionAction.EDIT)
+    return product_rows_response(
+        request,
+        owner=deal,
+        save=lambda rows: deal_set_product_rows(deal=deal, rows=rows, actor=request.user),
+    )

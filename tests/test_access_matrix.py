@@ -47,11 +47,62 @@ RULES = {
     "deals:mass-action": "test_deal_mass_actions_skip_what_the_scopes_forbid",
     "deals:create": "test_a_deal_is_created_only_for_someone_within_the_add_scope",
     # leads routes
+    "leads:board": "tests/leads/test_views.py::test_lead_lists_show_what_the_view_scope_allows",
+    "leads:board-column": "tests/leads/test_views.py::test_lead_lists_show_what_the_view_scope_allows",
+    "leads:list": "tests/leads/test_views.py::test_lead_lists_show_what_the_view_scope_allows",
+    "leads:count": "tests/leads/test_views.py::test_lead_lists_show_what_the_view_scope_allows",
+    "leads:detail": "tests/leads/test_views.py::test_lead_card_actions_follow_the_scopes",
+    "leads:update": "tests/leads/test_views.py::test_lead_card_actions_follow_the_scopes",
+    "leads:set-status": "tests/leads/test_views.py::test_lead_card_actions_follow_the_scopes",
+    "leads:convert": "tests/leads/test_views.py::test_lead_card_actions_follow_the_scopes",
+    "leads:delete": "tests/leads/test_views.py::test_lead_card_actions_follow_the_scopes",
+    "leads:mass-action": "tests/leads/test_views.py::test_lead_mass_actions_skip_what_the_scopes_forbid",
+    "leads:export": "tests/leads/test_views.py::test_the_lead_export_follows_the_export_scope",
+    "leads:create": "tests/leads/test_views.py::test_a_lead_is_created_only_for_someone_within_the_add_scope",
     # contacts routes
+    "contacts:list": "tests/contacts/test_views.py::test_lists_show_what_the_view_scope_allows",
+    "contacts:count": "tests/contacts/test_views.py::test_lists_show_what_the_view_scope_allows",
+    "contacts:mass-action": "tests/contacts/test_views.py::test_mass_actions_skip_what_the_scopes_forbid",
+    "contacts:export": "tests/contacts/test_views.py::test_the_exports_follow_the_export_scope",
+    "contacts:create": "tests/contacts/test_views.py::test_items_are_created_only_for_someone_within_the_add_scope",
+    "contacts:detail": "tests/contacts/test_views.py::test_contact_card_actions_follow_the_scopes",
+    "contacts:update": "tests/contacts/test_views.py::test_contact_card_actions_follow_the_scopes",
+    "contacts:communications": "tests/contacts/test_views.py::test_contact_card_actions_follow_the_scopes",
+    "contacts:delete": "tests/contacts/test_views.py::test_contact_card_actions_follow_the_scopes",
+    "contacts:company-list": "tests/contacts/test_views.py::test_lists_show_what_the_view_scope_allows",
+    "contacts:company-count": "tests/contacts/test_views.py::test_lists_show_what_the_view_scope_allows",
+    "contacts:company-mass-action": "tests/contacts/test_views.py::test_mass_actions_skip_what_the_scopes_forbid",
+    "contacts:company-export": "tests/contacts/test_views.py::test_the_exports_follow_the_export_scope",
+    "contacts:company-create": "tests/contacts/test_views.py::test_items_are_created_only_for_someone_within_the_add_scope",
+    "contacts:company-detail": "tests/contacts/test_views.py::test_company_card_actions_follow_the_scopes",
+    "contacts:company-update": "tests/contacts/test_views.py::test_company_card_actions_follow_the_scopes",
+    "contacts:company-communications": "tests/contacts/test_views.py::test_company_card_actions_follow_the_scopes",
+    "contacts:company-delete": "tests/contacts/test_views.py::test_company_card_actions_follow_the_scopes",
+    "contacts:client-search": "tests/contacts/test_views.py::test_client_endpoints_need_the_edit_right_on_the_deal",
+    "contacts:client-attach": "tests/contacts/test_views.py::test_client_endpoints_need_the_edit_right_on_the_deal",
+    "contacts:client-detach": "tests/contacts/test_views.py::test_client_endpoints_need_the_edit_right_on_the_deal",
+    "contacts:client-create": "tests/contacts/test_views.py::test_client_endpoints_need_the_edit_right_on_the_deal",
     # catalog routes
+    "catalog:section-list": "tests/catalog/test_views.py::test_catalog_pages_need_a_product_view_scope",
+    "catalog:section-create": "tests/catalog/test_views.py::test_section_changes_need_the_product_add_or_edit_scope",
+    "catalog:section-update": "tests/catalog/test_views.py::test_section_changes_need_the_product_add_or_edit_scope",
+    "catalog:product-list": "tests/catalog/test_views.py::test_catalog_pages_need_a_product_view_scope",
+    "catalog:product-search": "tests/catalog/test_views.py::test_catalog_pages_need_a_product_view_scope",
+    "catalog:product-create": "tests/catalog/test_views.py::test_product_create_and_update_are_refused_without_the_scope",
+    "catalog:product-update": "tests/catalog/test_views.py::test_product_create_and_update_are_refused_without_the_scope",
+    "deals:product-rows": "tests/catalog/test_views.py::test_deal_rows_are_refused_out_of_sight_and_when_not_editable",
+    "leads:product-rows": "tests/catalog/test_views.py::test_lead_rows_are_saved_and_refused_like_the_deal_ones",
     # activities routes
+    "activities:list": "tests/activities/test_views.py::test_the_activities_page_shows_my_plan_in_bounded_queries",
+    "activities:notifications": "tests/activities/test_views.py::test_the_notifications_page_shows_my_rows_unread_first_in_bounded_queries",
+    "activities:notification-open": "tests/activities/test_views.py::test_nobody_opens_or_marks_somebody_elses_notification",
+    "activities:notifications-read-all": "tests/activities/test_views.py::test_nobody_opens_or_marks_somebody_elses_notification",
+    "activities:entity": "tests/activities/test_views.py::test_the_activity_block_follows_the_item_scopes",
+    "activities:create": "tests/activities/test_views.py::test_the_activity_block_follows_the_item_scopes",
+    "activities:complete": "tests/activities/test_views.py::test_an_item_seen_but_not_editable_refuses_with_403",
     "accounts:role*": "test_the_role_editor_is_for_administrators_only",
     "accounts:filter-*": "test_saved_filters_are_private",
+    "accounts:share": "test_sharing_is_for_those_who_may_edit_the_item",
     "admin:*": "test_the_admin_is_closed_to_staff_without_the_flag",
 }
 
@@ -348,3 +399,37 @@ def test_saved_filters_are_private(client, people):
 
     assert response.status_code == 404
     assert users["responsible"].saved_filters.count() == 1
+
+
+@pytest.mark.parametrize("user", VISIBLE)
+def test_sharing_is_for_those_who_may_edit_the_item(client, people, user):
+    users, deals = people
+    client.force_login(users[user])
+    for owner, deal in deals.items():
+        url = reverse("accounts:share", args=["deal", deal.pk])
+        allowed = owner in VISIBLE[user]
+        colleague = users["other"] if user != "other" else users["responsible"]
+
+        assert client.get(url).status_code == (200 if allowed else 404)
+        shared = client.post(url, {"colleague": colleague.pk, "can_edit": "on"})
+        assert shared.status_code == (200 if allowed else 404)
+
+        assert colleague.has_perm("deals.change_deal", deal) is allowed
+    assert client.get(reverse("accounts:share", args=["robot", 1])).status_code == 404
+
+
+def test_a_shared_deal_opens_to_the_colleague_and_closes_again(client, people):
+    users, deals = people
+    deal, other = deals["responsible"], users["other"]
+    client.force_login(users["responsible"])
+    url = reverse("accounts:share", args=["deal", deal.pk])
+    client.post(url, {"colleague": other.pk})
+    client.force_login(other)
+    assert client.get(reverse("deals:detail", args=[deal.pk])).status_code == 200
+    assert client.post(url, {"revoke": other.pk}).status_code == 403  # sees it, may not edit
+
+    client.force_login(users["responsible"])
+    client.post(url, {"revoke": other.pk})
+
+    client.force_login(other)
+    assert client.get(reverse("deals:detail", args=[deal.pk])).status_code == 404

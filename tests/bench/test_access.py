@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from bench import access, seeding
+from bench import access, kanban, seeding
 from deals.models import Deal
 
 
@@ -23,6 +23,19 @@ def test_the_access_benchmark_reports_its_figures_last(capsys):
         "p50_ms", "p95_ms", "queries", "visible_share", "uses_index",
     ]  # fmt: skip
     by_metric = {figure["metric"]: figure["value"] for figure in figures}
-    assert by_metric["queries"] <= 4
+    assert by_metric["queries"] <= 20  # the whole page: session, user, menu, filters, rows
     assert 0 < by_metric["visible_share"] < 1
     assert all(figure["bench"] == "access" and figure["size"] == 300 for figure in figures)
+
+
+@pytest.mark.django_db
+def test_the_kanban_benchmark_queries_the_same_at_every_size(capsys):
+    figures = {}
+    for size in (150, 600):
+        kanban.run(size=size, seed=7)
+        lines = capsys.readouterr().out.splitlines()
+        figures[size] = {figure["metric"]: figure["value"] for figure in map(json.loads, lines)}
+
+    assert list(figures[150]) == ["p50_ms", "p95_ms", "queries", "pipeline_deals"]
+    assert figures[150]["queries"] == figures[600]["queries"]
+    assert 0.9 * 600 < figures[600]["pipeline_deals"] < 1.1 * 600

@@ -24,7 +24,7 @@ def test_a_manager_logs_in_and_sees_the_board(log_in, pipeline):
 
 def drag(page, deal: Deal, stage) -> None:
     card = page.get_by_test_id(f"card-{deal.pk}")
-    target = page.locator(f'.cards[data-stage="{stage.pk}"]')
+    target = page.locator(f'.cards[data-column="{stage.pk}"]')
     card.drag_to(target)
 
 
