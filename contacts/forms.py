@@ -1,19 +1,13 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+
+from core.responsible import ActiveResponsibleMixin
 
 from .models import Communication, Company, Contact
 from .services import CommunicationInput
 
 
-class _ResponsibleActive:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "responsible" in self.fields:
-            self.fields["responsible"].queryset = get_user_model().objects.filter(is_active=True)
-
-
-class ContactForm(_ResponsibleActive, forms.ModelForm):
+class ContactForm(ActiveResponsibleMixin, forms.ModelForm):
     """A contact's own fields, as the card edits them one at a time and the create page all
     at once."""
 
@@ -30,7 +24,7 @@ class ContactForm(_ResponsibleActive, forms.ModelForm):
         }
 
 
-class CompanyForm(_ResponsibleActive, forms.ModelForm):
+class CompanyForm(ActiveResponsibleMixin, forms.ModelForm):
     """A company's own fields (requisites and contacts have their own blocks)."""
 
     class Meta:
@@ -95,27 +89,6 @@ class ContactCreateForm(ContactForm, CommunicationsForm):
 class CompanyCreateForm(CompanyForm, CommunicationsForm):
     class Meta(CompanyForm.Meta):
         pass
-
-
-class MassActionForm(forms.Form):
-    ACTIONS = [("assign", _("Assign responsible")), ("delete", _("Delete"))]
-
-    action = forms.ChoiceField(choices=ACTIONS)
-    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
-    responsible = forms.ModelChoiceField(
-        get_user_model().objects.filter(is_active=True), required=False
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # ids are checked against the policy by the view, not against a list of choices
-        self.fields["ids"].valid_value = lambda value: True
-
-    def clean(self):
-        data = super().clean()
-        if data.get("action") == "assign" and not data.get("responsible"):
-            self.add_error("responsible", _("Choose the responsible."))
-        return data
 
 
 class ClientAttachForm(forms.Form):

@@ -24,7 +24,8 @@ from activities.selectors import timeline_list
 from core.csv_export import csv_response
 from core.errors import ApplicationError, error_text
 from core.inline_edit import inline_field_response
-from core.listing import Column, page_of, query_without
+from core.listing import Column, list_page_context
+from core.mass_actions import MassActionForm, mass_action_response
 from deals.models import Deal
 from deals.selectors import deal_get, deal_list
 from deals.services import deal_add_contact, deal_remove_contact, deal_update
@@ -38,7 +39,6 @@ from .forms import (
     CompanyForm,
     ContactCreateForm,
     ContactForm,
-    MassActionForm,
 )
 from .models import Communication, Company, Contact
 from .selectors import (
@@ -108,7 +108,8 @@ class Kind:
 CONTACTS = Kind(
     entity=PermissionEntity.CONTACT, model=Contact, section="contacts", list_key="contacts",
     columns=CONTACT_COLUMNS, filter_class=ContactFilter, form_class=ContactForm,
-    create_form_class=ContactCreateForm, list_rows=contact_list_rows, within=contact_within,
+    create_form_class=ContactCreateForm, list_rows=contact_list_rows,
+    within=lambda actor, ids, action: contact_within(actor=actor, contact_ids=ids, action=action),
     get=lambda actor, pk, action: contact_get(actor=actor, contact_id=pk, action=action),
     create=contact_create,
     update=lambda obj, actor, data: contact_update(contact=obj, actor=actor, data=data),
@@ -118,7 +119,8 @@ CONTACTS = Kind(
 COMPANIES = Kind(
     entity=PermissionEntity.COMPANY, model=Company, section="companies", list_key="companies",
     columns=COMPANY_COLUMNS, filter_class=CompanyFilter, form_class=CompanyForm,
-    create_form_class=CompanyCreateForm, list_rows=company_list_rows, within=company_within,
+    create_form_class=CompanyCreateForm, list_rows=company_list_rows,
+    within=lambda actor, ids, action: company_within(actor=actor, company_ids=ids, action=action),
     get=lambda actor, pk, action: company_get(actor=actor, company_id=pk, action=action),
     create=company_create,
     update=lambda obj, actor, data: company_update(company=obj, actor=actor, data=data),
@@ -151,14 +153,11 @@ def _list(request, kind: Kind):
     item_filter = kind.filter_class(
         request.GET, queryset=kind.list_rows(actor=request.user), request=request
     )
-    page = page_of(item_filter.qs, request.GET, columns=kind.columns, default_sort="-created")
     context = {
         "section": kind.section,
-        "filter": item_filter,
-        "page": page,
-        "columns": kind.columns,
-        "query": query_without(request.GET, "page", "sort"),
-        "sort_query": query_without(request.GET, "page"),
+        **list_page_context(
+            request.GET, item_filter=item_filter, columns=kind.columns, default_sort="-created"
+        ),
         "presets": SavedFilter.objects.filter(user=request.user, list_key=kind.list_key),
         "list_key": kind.list_key,
         "mass_form": MassActionForm(),
@@ -176,42 +175,24 @@ def _count(request, kind: Kind):
 def _mass_action(request, kind: Kind):
     """Assign the responsible of, or delete, the chosen items: each item the user may not
     change (or delete) is skipped and counted, each refusal is reported."""
-    form = MassActionForm(request.POST)
-    back = f"{_url(kind, 'list')}?{request.POST.get('query', '')}"
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect(back)
-    action, ids = form.cleaned_data["action"], form.cleaned_data["ids"]
-    needed = PermissionAction.DELETE if action == "delete" else PermissionAction.EDIT
-    allowed = list(kind.within(actor=request.user, **{_ids_name(kind): ids}, action=needed))
-    done, refusals = 0, []
-    for item in allowed:
-        try:
-            if action == "delete":
-                kind.delete(item, request.user)
-            else:
-                responsible = form.cleaned_data["responsible"]
-                _check_responsible(request.user, kind, responsible, action=PermissionAction.EDIT)
-                kind.update(item, request.user, {"responsible": responsible})
-            done += 1
-        except (ApplicationError, PermissionDenied, ValidationError) as error:
-            refusals.append(f"{item}: {error_text(error)}")
-    if done:
-        messages.success(request, _("Done for %(count)d item(s).") % {"count": done})
-    skipped = len(set(ids)) - len(allowed)
-    if skipped:
-        messages.warning(
-            request,
-            _("%(count)d item(s) skipped: your role does not allow it.") % {"count": skipped},
-        )
-    for refusal in refusals:
-        messages.error(request, refusal)
-    return redirect(back)
 
+    def apply(item, data: dict) -> None:
+        if data["action"] == "delete":
+            kind.delete(item, request.user)
+        else:
+            responsible = data["responsible"]
+            _check_responsible(request.user, kind, responsible, action=PermissionAction.EDIT)
+            kind.update(item, request.user, {"responsible": responsible})
 
-def _ids_name(kind: Kind) -> str:
-    return "contact_ids" if kind is CONTACTS else "company_ids"
+    return mass_action_response(
+        request,
+        form=MassActionForm(request.POST),
+        list_url=_url(kind, "list"),
+        within=lambda ids, action: kind.within(request.user, ids, action),
+        apply=apply,
+        done_message=_("Done for %(count)d item(s)."),
+        skipped_message=_("%(count)d item(s) skipped: your role does not allow it."),
+    )
 
 
 def _phones_and_emails(item) -> tuple[str, str]:
@@ -341,9 +322,7 @@ def _update(request, kind: Kind, pk: int):
         if "responsible" in data:
             _check_responsible(request.user, kind, data["responsible"],
                                action=PermissionAction.EDIT)  # fmt: skip
-        # the form has already set the new value on `item`: compare with the stored row
-        stored = kind.get(request.user, item.pk, PermissionAction.EDIT)
-        return kind.update(stored, request.user, data)
+        return kind.update(item, request.user, data)
 
     return inline_field_response(
         request, obj=item, form_class=kind.form_class, field=request.GET.get("field", ""),

@@ -1,20 +1,55 @@
-"""What every kanban shares (deals by stage, leads by status): a column's count and sum in the
-base currency aggregated in the database, keyset paging of a column's cards, and the cursor a
-column's "load more" carries.
+"""What every kanban shares (deals by stage, leads by status): its columns with their count
+and sum in the base currency aggregated in the database, keyset paging of a column's cards,
+the cursor a column's "load more" carries, and the quick add box (its form, and its answer
+when the new card is refused). The markup is templates/includes/board*.html.
 
 The boards themselves (which columns, what a card shows) stay in each app's selectors.
 """
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum
+from django import forms
+from django.db.models import Count, DecimalField, F, Model, Q, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from core.templatetags.crm import money
 
 Cursor = tuple[datetime.datetime, int]
 CENT = Decimal("0.01")
+
+
+@dataclass
+class BoardColumn:
+    """One column of a kanban: the stage or status it stands for (`group`), how many items and
+    what sum (in the base currency) it holds under the current filters, and its first cards."""
+
+    group: Model
+    count: int = 0
+    total: Decimal = Decimal(0)
+    cards: list = field(default_factory=list)
+    has_more: bool = False
+
+
+def board_columns(
+    items: QuerySet, *, groups: Iterable[Model], group_field: str, size: int
+) -> list[BoardColumn]:
+    """A column per group (e.g. the stages of a pipeline) with the totals of the `items` whose
+    `group_field` (e.g. "stage") is that group, and their newest `size` cards.
+
+    Costs one aggregate query plus one per group, whatever the number of items."""
+    totals = column_totals(items, column=f"{group_field}_id")
+    columns = []
+    for group in groups:
+        count, total = totals.get(group.pk, (0, Decimal(0)))
+        cards, has_more = keyset_page(items.filter(**{group_field: group}), size=size)
+        columns.append(BoardColumn(group, count, total, cards, has_more))
+    return columns
 
 
 def column_totals(items: QuerySet, *, column: str) -> dict[int, tuple[int, Decimal]]:
@@ -61,3 +96,21 @@ def cursor_parse(value: str) -> Cursor | None:
     created_at, _sep, item_id = value.rpartition("_")
     moment = parse_datetime(created_at) if created_at else None
     return (moment, int(item_id)) if moment and item_id.isdigit() else None
+
+
+class QuickAddForm(forms.Form):
+    """A kanban's add box at the top of a column: the title and amount of a new card."""
+
+    title = forms.CharField(max_length=255, label=_("Title"))
+    amount = forms.DecimalField(
+        required=False, min_value=0, max_digits=18, decimal_places=2, label=_("Amount")
+    )
+
+
+def quick_add_refused(request: HttpRequest, form: forms.Form, *, errors_id: str) -> HttpResponse:
+    """The quick add box's errors, put (by htmx) into the element `errors_id` under the box
+    instead of a new card."""
+    response = render(request, "includes/quick_add_errors.html", {"form": form})
+    response["HX-Retarget"] = f"#{errors_id}"
+    response["HX-Reswap"] = "innerHTML"
+    return response

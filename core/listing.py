@@ -70,6 +70,21 @@ def page_of(
     )
 
 
+def list_page_context(
+    query: QueryDict, *, item_filter, columns: list[Column], default_sort: str
+) -> dict:
+    """What a list page's table, sort links and pager show: the filter (a django-filter
+    FilterSet), the page `?page=` of its rows sorted as `?sort=` asks, the columns, and the
+    query strings that keep the filters in the sort and page links."""
+    return {
+        "filter": item_filter,
+        "page": page_of(item_filter.qs, query, columns=columns, default_sort=default_sort),
+        "columns": columns,
+        "query": query_without(query, "page", "sort"),
+        "sort_query": query_without(query, "page"),
+    }
+
+
 def query_without(query: QueryDict, *names: str) -> str:
     """The query string minus `names` (to build sort and page links that keep the filters)."""
     kept = query.copy()

@@ -1,6 +1,5 @@
 """Reads of deals, always within what the actor may see (accounts.policy)."""
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -9,7 +8,7 @@ from django.db.models import QuerySet
 from accounts.models import PermissionAction, PermissionEntity
 from accounts.policy import get_within, restrict, stages_visible
 from activities.selectors import activity_next_planned
-from core.board import Cursor, column_totals, keyset_page
+from core.board import BoardColumn, Cursor, board_columns, column_totals, keyset_page
 from core.models import EntityType
 
 from .models import Deal, DealContact, Pipeline, Stage
@@ -49,18 +48,6 @@ def deal_export_rows(*, actor: AbstractBaseUser, deals: QuerySet[Deal] | None = 
     )
 
 
-@dataclass
-class BoardColumn:
-    """One stage on the kanban: how many deals and what sum (in the base currency) it holds
-    under the current filters, and its first cards."""
-
-    stage: Stage
-    count: int = 0
-    total: Decimal = Decimal(0)
-    cards: list[Deal] = field(default_factory=list)
-    has_more: bool = False
-
-
 def deal_column_totals(deals: QuerySet[Deal]) -> dict[int, tuple[int, Decimal]]:
     """Count and sum in the base currency per stage, aggregated in the database."""
     return column_totals(deals, column="stage_id")
@@ -74,14 +61,12 @@ def deal_board(
 
     Costs 3 queries plus one per stage, whatever the number of deals: each column reads its
     first page through the (stage, created_at, id) index."""
-    deals = deals.filter(pipeline=pipeline)
-    stages = stages_visible(actor, pipeline.stages.order_by("sort"))
-    totals = deal_column_totals(deals)
-    columns = []
-    for stage in stages:
-        count, total = totals.get(stage.pk, (0, Decimal(0)))
-        cards, has_more = deal_board_cards(deals, stage=stage)
-        columns.append(BoardColumn(stage, count, total, cards, has_more))
+    columns = board_columns(
+        deals.filter(pipeline=pipeline),
+        groups=stages_visible(actor, pipeline.stages.order_by("sort")),
+        group_field="stage",
+        size=BOARD_PAGE,
+    )
     deal_cards_decorate([card for column in columns for card in column.cards])
     return columns
 

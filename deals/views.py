@@ -18,11 +18,12 @@ from accounts.policy import can_assign
 from activities.selectors import timeline_list
 from catalog.rows_editor import product_rows_response
 from catalog.services import currency_base
-from core.board import column_totals_json, cursor_parse
+from core.board import column_totals_json, cursor_parse, quick_add_refused
 from core.csv_export import csv_response
 from core.errors import ApplicationError, error_text
 from core.inline_edit import inline_field_response
-from core.listing import Column, page_of, query_without
+from core.listing import Column, list_page_context, query_without
+from core.mass_actions import mass_action_response
 
 from .filters import DealBoardFilter, DealFilter
 from .forms import DealCreateForm, DealForm, DealMassActionForm, DealQuickAddForm
@@ -129,9 +130,9 @@ def deal_board_column_view(request, stage_id: int):
     deals = _board_filter(request).qs.filter(pipeline_id=stage.pipeline_id)
     cards, has_more = deal_board_cards(deals, stage=stage, after=after)
     deal_cards_decorate(cards)
-    context = {"cards": cards, "has_more": has_more, "stage": stage,
+    context = {"cards": cards, "has_more": has_more, "group": stage, "column_route": "deals:board-column",
                "query": query_without(request.GET, "after")}  # fmt: skip
-    return render(request, "deals/deal_board.html#cards", context)
+    return render(request, "includes/board_cards.html", context)
 
 
 @require_POST
@@ -183,18 +184,11 @@ def deal_create_view(request):
     return render(request, "deals/deal_form.html", {"form": form, "section": "deals"})
 
 
-def _quick_add_refused(request, form):
-    """The errors under the column's add box (htmx re-targets the answer there)."""
-    response = render(request, "deals/deal_board.html#quick-add-errors", {"form": form})
-    response["HX-Retarget"] = f"#quick-add-errors-{request.POST.get('stage', '')}"
-    response["HX-Reswap"] = "innerHTML"
-    return response
-
-
 def _deal_quick_add(request):
     form = DealQuickAddForm(request.POST)
+    errors_id = f"quick-add-errors-{request.POST.get('stage', '')}"  # under the column's box
     if not form.is_valid():
-        return _quick_add_refused(request, form)
+        return quick_add_refused(request, form, errors_id=errors_id)
     stage = form.cleaned_data["stage"]
     try:
         _check_responsible(request.user, request.user, action=PermissionAction.ADD,
@@ -208,24 +202,21 @@ def _deal_quick_add(request):
         )
     except (ValidationError, ApplicationError, PermissionDenied) as error:
         form.add_error(None, error_text(error))
-        return _quick_add_refused(request, form)
+        return quick_add_refused(request, form, errors_id=errors_id)
     deal = deal_get(actor=request.user, deal_id=deal.pk)
     deal_cards_decorate([deal])
-    return render(request, "deals/deal_board.html#card", {"card": deal})
+    return render(request, "includes/board_card.html", {"card": deal})
 
 
 @require_GET
 @login_required
 def deal_list_view(request):
     deal_filter = DealFilter(request.GET, queryset=deal_list(actor=request.user), request=request)
-    page = page_of(deal_filter.qs, request.GET, columns=COLUMNS, default_sort="-created")
     context = {
         "section": "deals",
-        "filter": deal_filter,
-        "page": page,
-        "columns": COLUMNS,
-        "query": query_without(request.GET, "page", "sort"),
-        "sort_query": query_without(request.GET, "page"),
+        **list_page_context(
+            request.GET, item_filter=deal_filter, columns=COLUMNS, default_sort="-created"
+        ),
         "presets": SavedFilter.objects.filter(user=request.user, list_key=LIST_KEY),
         "list_key": LIST_KEY,
         "mass_form": DealMassActionForm(),
@@ -247,33 +238,15 @@ def deal_count_view(request):
 def deal_mass_action_view(request):
     """Change the stage, the responsible, or delete the chosen deals: each deal the user may
     not change (or delete) is skipped and counted, each refused move is reported."""
-    form = DealMassActionForm(request.POST)
-    back = f"{reverse('deals:list')}?{request.POST.get('query', '')}"
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect(back)
-    action, ids = form.cleaned_data["action"], form.cleaned_data["ids"]
-    needed = PermissionAction.DELETE if action == "delete" else PermissionAction.EDIT
-    allowed = list(deal_within(actor=request.user, deal_ids=ids, action=needed))
-    done, refusals = 0, []
-    for deal in allowed:
-        try:
-            _apply_mass_action(request.user, deal, form.cleaned_data)
-            done += 1
-        except (ApplicationError, PermissionDenied, ValidationError) as error:
-            refusals.append(f"{deal.title}: {error_text(error)}")
-    if done:
-        messages.success(request, _("Done for %(count)d deal(s).") % {"count": done})
-    skipped = len(set(ids)) - len(allowed)
-    if skipped:
-        messages.warning(
-            request,
-            _("%(count)d deal(s) skipped: your role does not allow it.") % {"count": skipped},
-        )
-    for refusal in refusals:
-        messages.error(request, refusal)
-    return redirect(back)
+    return mass_action_response(
+        request,
+        form=DealMassActionForm(request.POST),
+        list_url=reverse("deals:list"),
+        within=lambda ids, action: deal_within(actor=request.user, deal_ids=ids, action=action),
+        apply=lambda deal, data: _apply_mass_action(request.user, deal, data),
+        done_message=_("Done for %(count)d deal(s)."),
+        skipped_message=_("%(count)d deal(s) skipped: your role does not allow it."),
+    )
 
 
 def _apply_mass_action(actor, deal: Deal, data: dict) -> None:

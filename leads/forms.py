@@ -1,13 +1,14 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.mass_actions import MassActionForm
+from core.responsible import ActiveResponsibleMixin
 from deals.models import Pipeline
 
 from .models import Lead, LeadStatus
 
 
-class LeadForm(forms.ModelForm):
+class LeadForm(ActiveResponsibleMixin, forms.ModelForm):
     """The lead's own fields, as the card edits them one at a time and the create page all at
     once. The status changes by the status bar, never by this form."""
 
@@ -24,48 +25,22 @@ class LeadForm(forms.ModelForm):
             "source_description": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "responsible" in self.fields:
-            self.fields["responsible"].queryset = get_user_model().objects.filter(is_active=True)
-
 
 class LeadCreateForm(LeadForm):
     class Meta(LeadForm.Meta):
         fields = ["title", "currency", *LeadForm.Meta.fields[1:]]
 
 
-class LeadQuickAddForm(forms.Form):
-    """The kanban's add-a-lead box at the top of the first column."""
+class LeadMassActionForm(MassActionForm):
+    """The lead list's mass actions: also change the status of the chosen leads."""
 
-    title = forms.CharField(max_length=255, label=_("Title"))
-    amount = forms.DecimalField(
-        required=False, min_value=0, max_digits=18, decimal_places=2, label=_("Amount")
-    )
-
-
-class LeadMassActionForm(forms.Form):
-    ACTIONS = [("status", _("Change status")), ("assign", _("Assign responsible")),
-               ("delete", _("Delete"))]  # fmt: skip
-
-    action = forms.ChoiceField(choices=ACTIONS)
-    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    action = forms.ChoiceField(choices=[("status", _("Change status")), *MassActionForm.ACTIONS])
     status = forms.ModelChoiceField(LeadStatus.objects.all(), required=False)
-    responsible = forms.ModelChoiceField(
-        get_user_model().objects.filter(is_active=True), required=False
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # ids are checked against the policy by the view, not against a list of choices
-        self.fields["ids"].valid_value = lambda value: True
 
     def clean(self):
         data = super().clean()
         if data.get("action") == "status" and not data.get("status"):
             self.add_error("status", _("Choose the status."))
-        if data.get("action") == "assign" and not data.get("responsible"):
-            self.add_error("responsible", _("Choose the responsible."))
         return data
 
 

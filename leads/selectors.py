@@ -1,6 +1,5 @@
 """Reads of leads, always within what the actor may see (accounts.policy)."""
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -9,7 +8,7 @@ from django.db.models import QuerySet
 from accounts.models import PermissionAction, PermissionEntity
 from accounts.policy import get_within, restrict
 from activities.selectors import activity_next_planned
-from core.board import Cursor, column_totals, keyset_page
+from core.board import BoardColumn, Cursor, board_columns, column_totals, keyset_page
 from core.models import EntityType
 
 from .models import Lead, LeadStatus
@@ -56,37 +55,24 @@ def lead_deals(*, lead: Lead) -> QuerySet:
     return lead.deals.order_by("created_at", "id")
 
 
-@dataclass
-class LeadBoardColumn:
-    """One status on the kanban: how many leads and what sum (in the base currency) it holds
-    under the current filters, and its first cards."""
-
-    status: LeadStatus
-    count: int = 0
-    total: Decimal = Decimal(0)
-    cards: list[Lead] = field(default_factory=list)
-    has_more: bool = False
-
-
 def lead_column_totals(leads: QuerySet[Lead]) -> dict[int, tuple[int, Decimal]]:
     """Count and sum in the base currency per status, aggregated in the database."""
     return column_totals(leads, column="status_id")
 
 
-def lead_board(*, leads: QuerySet[Lead]) -> list[LeadBoardColumn]:
+def lead_board(*, leads: QuerySet[Lead]) -> list[BoardColumn]:
     """The lead kanban: a column per status (in-progress ones first, by sort; converted and
     junk as the final columns), each with its totals and its newest BOARD_PAGE cards. `leads`
     is lead_list(actor) with the board's filters.
 
     Costs 3 queries plus one per status, whatever the number of leads: each column reads its
     first page through the (status, created_at) index."""
-    statuses = sorted(LeadStatus.objects.order_by("sort"), key=lambda status: status.is_final)
-    totals = lead_column_totals(leads)
-    columns = []
-    for status in statuses:
-        count, total = totals.get(status.pk, (0, Decimal(0)))
-        cards, has_more = lead_board_cards(leads, status=status)
-        columns.append(LeadBoardColumn(status, count, total, cards, has_more))
+    columns = board_columns(
+        leads,
+        groups=sorted(LeadStatus.objects.order_by("sort"), key=lambda status: status.is_final),
+        group_field="status",
+        size=BOARD_PAGE,
+    )
     lead_cards_decorate([card for column in columns for card in column.cards])
     return columns
 

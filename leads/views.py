@@ -19,11 +19,12 @@ from accounts.policy import can_assign
 from activities.selectors import timeline_list
 from catalog.rows_editor import product_rows_response
 from catalog.services import currency_base
-from core.board import column_totals_json, cursor_parse
+from core.board import QuickAddForm, column_totals_json, cursor_parse, quick_add_refused
 from core.csv_export import csv_response
 from core.errors import ApplicationError, error_text
 from core.inline_edit import inline_field_response
-from core.listing import Column, page_of, query_without
+from core.listing import Column, list_page_context, query_without
+from core.mass_actions import mass_action_response
 from core.urls import entity_url
 
 from .filters import LeadBoardFilter, LeadFilter
@@ -32,7 +33,6 @@ from .forms import (
     LeadCreateForm,
     LeadForm,
     LeadMassActionForm,
-    LeadQuickAddForm,
     LeadStatusForm,
 )
 from .models import Lead, LeadStatus
@@ -133,9 +133,9 @@ def lead_board_column_view(request, status_id: int):
         return HttpResponseBadRequest("after=<created_at>_<id> is required")
     cards, has_more = lead_board_cards(_board_filter(request).qs, status=status, after=after)
     lead_cards_decorate(cards)
-    context = {"cards": cards, "has_more": has_more, "status": status,
+    context = {"cards": cards, "has_more": has_more, "group": status, "column_route": "leads:board-column",
                "query": query_without(request.GET, "after")}  # fmt: skip
-    return render(request, "leads/lead_board.html#cards", context)
+    return render(request, "includes/board_cards.html", context)
 
 
 @require_POST
@@ -188,18 +188,10 @@ def lead_create_view(request):
     return render(request, "leads/lead_form.html", {"form": form, "section": "leads"})
 
 
-def _quick_add_refused(request, form):
-    """The errors under the column's add box (htmx re-targets the answer there)."""
-    response = render(request, "leads/lead_board.html#quick-add-errors", {"form": form})
-    response["HX-Retarget"] = "#quick-add-errors"
-    response["HX-Reswap"] = "innerHTML"
-    return response
-
-
 def _lead_quick_add(request):
-    form = LeadQuickAddForm(request.POST)
+    form = QuickAddForm(request.POST)  # the box at the top of the first column
     if not form.is_valid():
-        return _quick_add_refused(request, form)
+        return quick_add_refused(request, form, errors_id="quick-add-errors")
     try:
         _check_responsible(request.user, request.user, action=PermissionAction.ADD)
         lead = lead_create(
@@ -209,10 +201,10 @@ def _lead_quick_add(request):
         )
     except (ValidationError, ApplicationError, PermissionDenied) as error:
         form.add_error(None, error_text(error))
-        return _quick_add_refused(request, form)
+        return quick_add_refused(request, form, errors_id="quick-add-errors")
     lead = lead_get(actor=request.user, lead_id=lead.pk)
     lead_cards_decorate([lead])
-    return render(request, "leads/lead_board.html#card", {"card": lead})
+    return render(request, "includes/board_card.html", {"card": lead})
 
 
 def _lead_filter(request, queryset=None) -> LeadFilter:
@@ -224,14 +216,11 @@ def _lead_filter(request, queryset=None) -> LeadFilter:
 @login_required
 def lead_list_view(request):
     lead_filter = _lead_filter(request)
-    page = page_of(lead_filter.qs, request.GET, columns=COLUMNS, default_sort="-created")
     context = {
         "section": "leads",
-        "filter": lead_filter,
-        "page": page,
-        "columns": COLUMNS,
-        "query": query_without(request.GET, "page", "sort"),
-        "sort_query": query_without(request.GET, "page"),
+        **list_page_context(
+            request.GET, item_filter=lead_filter, columns=COLUMNS, default_sort="-created"
+        ),
         "presets": SavedFilter.objects.filter(user=request.user, list_key=LIST_KEY),
         "list_key": LIST_KEY,
         "mass_form": LeadMassActionForm(),
@@ -251,33 +240,15 @@ def lead_count_view(request):
 def lead_mass_action_view(request):
     """Change the status, the responsible, or delete the chosen leads: each lead the user may
     not change (or delete) is skipped and counted, each refused change is reported."""
-    form = LeadMassActionForm(request.POST)
-    back = f"{reverse('leads:list')}?{request.POST.get('query', '')}"
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect(back)
-    action, ids = form.cleaned_data["action"], form.cleaned_data["ids"]
-    needed = PermissionAction.DELETE if action == "delete" else PermissionAction.EDIT
-    allowed = list(lead_within(actor=request.user, lead_ids=ids, action=needed))
-    done, refusals = 0, []
-    for lead in allowed:
-        try:
-            _apply_mass_action(request.user, lead, form.cleaned_data)
-            done += 1
-        except (ApplicationError, PermissionDenied, ValidationError) as error:
-            refusals.append(f"{lead.title}: {error_text(error)}")
-    if done:
-        messages.success(request, _("Done for %(count)d lead(s).") % {"count": done})
-    skipped = len(set(ids)) - len(allowed)
-    if skipped:
-        messages.warning(
-            request,
-            _("%(count)d lead(s) skipped: your role does not allow it.") % {"count": skipped},
-        )
-    for refusal in refusals:
-        messages.error(request, refusal)
-    return redirect(back)
+    return mass_action_response(
+        request,
+        form=LeadMassActionForm(request.POST),
+        list_url=reverse("leads:list"),
+        within=lambda ids, action: lead_within(actor=request.user, lead_ids=ids, action=action),
+        apply=lambda lead, data: _apply_mass_action(request.user, lead, data),
+        done_message=_("Done for %(count)d lead(s)."),
+        skipped_message=_("%(count)d lead(s) skipped: your role does not allow it."),
+    )
 
 
 def _apply_mass_action(actor, lead: Lead, data: dict) -> None:

@@ -151,3 +151,24 @@ def user_with_role(username: str, scope: str = "own", **fields) -> User:
     user = UserFactory(username=username, **fields)
     user.roles.add(role(f"{username} role", scope))
     return user
+
+
+def sales_staff(*, entities=None) -> dict[str, User]:
+    """Sales with Wholesale (a Wholesale team below it) and Retail, and three people:
+    "responsible", a manager ("own") in the team; "other", a manager in Retail; "head", the
+    head of Wholesale ("subdepartments"). Their roles cover `entities` (default: all)."""
+    sales = department("Sales")
+    wholesale = department("Wholesale", parent=sales)
+    team = department("Wholesale team", parent=wholesale)
+    retail = department("Retail", parent=sales)
+    manager_role = role("Manager", "own", entities=entities)
+    head_role = role("Head", "subdepartments", entities=entities)
+    users = {
+        "responsible": UserFactory(username="responsible", department=team),
+        "other": UserFactory(username="other", department=retail),
+        "head": UserFactory(username="head", department=wholesale),
+    }
+    users["responsible"].roles.add(manager_role)
+    users["other"].roles.add(manager_role)
+    users["head"].roles.add(head_role)
+    return users

@@ -13,9 +13,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import PermissionAction, PermissionEntity, Role, RolePermission
-from tests.factories import DealFactory, UserFactory, department
-
-OWN, SUBDEPARTMENTS = "own", "subdepartments"
+from tests.factories import DealFactory, sales_staff
 
 
 def all_routes(patterns=None, namespace=""):
@@ -122,24 +120,7 @@ def test_every_route_has_an_access_rule():
 @pytest.fixture
 def people(db):
     """Wholesale (with a team below it) and retail; a deal of the wholesale manager's."""
-    sales = department("Sales")
-    wholesale = department("Wholesale", parent=sales)
-    team = department("Wholesale team", parent=wholesale)
-    retail = department("Retail", parent=sales)
-    manager_role, head_role = Role.objects.create(name="Manager"), Role.objects.create(name="Head")
-    for role, scope in ((manager_role, OWN), (head_role, SUBDEPARTMENTS)):
-        RolePermission.objects.bulk_create(
-            RolePermission(role=role, entity=PermissionEntity.DEAL, action=action, scope=scope)
-            for action in PermissionAction.values
-        )
-    users = {
-        "responsible": UserFactory(username="responsible", department=team),
-        "other": UserFactory(username="other", department=retail),
-        "head": UserFactory(username="head", department=wholesale),
-    }
-    users["responsible"].roles.add(manager_role)
-    users["other"].roles.add(manager_role)
-    users["head"].roles.add(head_role)
+    users = sales_staff(entities=[PermissionEntity.DEAL])
     deals = {
         "responsible": DealFactory(title="Responsible's order", responsible=users["responsible"]),
         "other": DealFactory(title="Other's order", responsible=users["other"]),

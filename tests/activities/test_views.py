@@ -7,14 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import PermissionAction, PermissionEntity, Role, RolePermission
+from accounts.models import PermissionAction, PermissionEntity, RolePermission
 from activities.models import Activity, Notification, TimelineEvent
 from activities.services import activity_create, notification_send
-from tests.factories import DealFactory, UserFactory, department, user_with_role
+from tests.factories import DealFactory, UserFactory, sales_staff, user_with_role
 
 pytestmark = pytest.mark.django_db
-
-OWN, SUBDEPARTMENTS = "own", "subdepartments"
 
 
 @pytest.fixture
@@ -200,24 +198,7 @@ def test_an_activity_of_another_item_cannot_be_completed_through_this_one(client
 def people(pipeline):
     """As in tests/test_access_matrix.py: a manager ("own"), a manager of another department,
     the head of the first department ("subdepartments"); a deal of the first manager's."""
-    sales = department("Sales")
-    wholesale = department("Wholesale", parent=sales)
-    team = department("Wholesale team", parent=wholesale)
-    retail = department("Retail", parent=sales)
-    manager_role, head_role = Role.objects.create(name="Manager"), Role.objects.create(name="Head")
-    for created, scope in ((manager_role, OWN), (head_role, SUBDEPARTMENTS)):
-        RolePermission.objects.bulk_create(
-            RolePermission(role=created, entity=PermissionEntity.DEAL, action=action, scope=scope)
-            for action in PermissionAction.values
-        )
-    users = {
-        "responsible": UserFactory(username="responsible", department=team),
-        "other": UserFactory(username="other", department=retail),
-        "head": UserFactory(username="head", department=wholesale),
-    }
-    users["responsible"].roles.add(manager_role)
-    users["other"].roles.add(manager_role)
-    users["head"].roles.add(head_role)
+    users = sales_staff(entities=[PermissionEntity.DEAL])
     deal = DealFactory(title="Responsible's order", responsible=users["responsible"])
     return users, deal
 

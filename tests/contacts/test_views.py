@@ -23,12 +23,9 @@ from tests.factories import (
     CompanyFactory,
     ContactFactory,
     DealFactory,
-    UserFactory,
-    department,
-    role,
+    sales_staff,
 )
 
-OWN, SUBDEPARTMENTS = "own", "subdepartments"
 # Who sees whose items: each manager their own, the head the responsible's (a sub-department's).
 VISIBLE = {"responsible": {"responsible"}, "other": {"other"}, "head": {"responsible"}}
 NAMES = {"responsible": "Responsiblov", "other": "Otherov"}
@@ -39,19 +36,7 @@ TITLES = {"responsible": "Responsible's client", "other": "Other's client"}
 def people(pipeline):
     """Wholesale (with a team below it) and retail; a contact, a company and a deal of each
     manager's."""
-    sales = department("Sales")
-    wholesale = department("Wholesale", parent=sales)
-    team = department("Wholesale team", parent=wholesale)
-    retail = department("Retail", parent=sales)
-    manager_role, head_role = role("Manager", OWN), role("Head", SUBDEPARTMENTS)
-    users = {
-        "responsible": UserFactory(username="responsible", department=team),
-        "other": UserFactory(username="other", department=retail),
-        "head": UserFactory(username="head", department=wholesale),
-    }
-    users["responsible"].roles.add(manager_role)
-    users["other"].roles.add(manager_role)
-    users["head"].roles.add(head_role)
+    users = sales_staff()
     contacts = {
         owner: ContactFactory(first_name="Ivan", last_name=NAMES[owner], responsible=users[owner])
         for owner in NAMES

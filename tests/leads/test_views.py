@@ -13,7 +13,7 @@ from activities.models import TimelineEvent
 from contacts.models import Company, Contact
 from deals.models import Deal
 from leads.models import Lead
-from tests.factories import LeadFactory, UserFactory, department, role
+from tests.factories import LeadFactory, sales_staff
 
 # Who sees which lead: each manager their own, the head the responsible's (a sub-department's).
 VISIBLE = {"responsible": {"responsible"}, "other": {"other"}, "head": {"responsible"}}
@@ -23,19 +23,7 @@ TITLES = {"responsible": "Responsible's request", "other": "Other's request"}
 @pytest.fixture
 def people(statuses, pipeline):
     """Wholesale (with a team below it) and retail; a lead of each manager."""
-    sales = department("Sales")
-    wholesale = department("Wholesale", parent=sales)
-    team = department("Wholesale team", parent=wholesale)
-    retail = department("Retail", parent=sales)
-    manager_role, head_role = role("Manager", "own"), role("Head", "subdepartments")
-    users = {
-        "responsible": UserFactory(username="responsible", department=team),
-        "other": UserFactory(username="other", department=retail),
-        "head": UserFactory(username="head", department=wholesale),
-    }
-    users["responsible"].roles.add(manager_role)
-    users["other"].roles.add(manager_role)
-    users["head"].roles.add(head_role)
+    users = sales_staff()
     leads = {
         owner: LeadFactory(title=title, responsible=users[owner], amount=100)
         for owner, title in TITLES.items()
@@ -71,7 +59,7 @@ def test_the_board_shows_count_and_sum_in_the_base_currency(client, people, stat
                 currency=money["USD"], status=statuses["in_process"])  # fmt: skip
     client.force_login(users["responsible"])
 
-    columns = {c.status.code: c for c in client.get(reverse("leads:board")).context["columns"]}
+    columns = {c.group.code: c for c in client.get(reverse("leads:board")).context["columns"]}
 
     assert list(columns) == ["new", "in_process", "converted", "junk"]
     assert (columns["new"].count, columns["new"].total) == (1, 100)
