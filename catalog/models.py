@@ -214,3 +214,9 @@ class ProductRow(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.product_name} × {self.quantity.normalize()}"
+
+    @property
+    def measure_label(self) -> str:
+        """The unit in the reader's language (rows keep the code the product had)."""
+        labels = dict(Product.Measure.choices)
+        return labels.get(self.measure, self.measure)

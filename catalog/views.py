@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import PermissionAction, SavedFilter
 from core.errors import ApplicationError, error_text
-from core.listing import Column, page_of, query_without
+from core.listing import Column, list_page_context
 from core.templatetags.crm import money
 
 from .filters import ProductFilter
@@ -141,14 +141,11 @@ def section_update_view(request, pk: int):
 @login_required
 def product_list_view(request):
     product_filter = ProductFilter(request.GET, queryset=product_list(actor=request.user))
-    page = page_of(product_filter.qs, request.GET, columns=COLUMNS, default_sort="name")
     context = {
         "section": "products",
-        "filter": product_filter,
-        "page": page,
-        "columns": COLUMNS,
-        "query": query_without(request.GET, "page", "sort"),
-        "sort_query": query_without(request.GET, "page"),
+        **list_page_context(
+            request.GET, item_filter=product_filter, columns=COLUMNS, default_sort="name"
+        ),
         "presets": SavedFilter.objects.filter(user=request.user, list_key=LIST_KEY),
         "list_key": LIST_KEY,
         "can_add": catalog_may(request.user, PermissionAction.ADD),
@@ -226,6 +223,7 @@ def _found(product: Product, target: Currency | None) -> dict:
         "name": product.name,
         "sku": product.sku,
         "measure": product.measure,
+        "measure_label": product.get_measure_display(),
         "price": str(product.price),
         "currency": product.currency_id,
         "price_display": money(product.price, product.currency),

@@ -14,7 +14,7 @@ from activities.services import (
     timeline_record_field_changes,
 )
 from core.events import publish_on_commit
-from core.services import FieldChange, json_value, model_update
+from core.services import FieldChange, json_value, lock_for_update, model_update
 
 from .communications import normalize
 from .events import CompanyDeleted, ContactDeleted
@@ -99,6 +99,8 @@ def contact_create(
 @transaction.atomic
 def contact_update(*, contact: Contact, actor: AbstractBaseUser | None, data: dict) -> Contact:
     """Change a contact's fields; every change goes on its timeline."""
+    # Compare with the stored row under a lock, not the caller's possibly changed copy.
+    contact = lock_for_update(contact)
     changes = model_update(instance=contact, fields=CONTACT_FIELDS, data=data)
     timeline_record_field_changes(entity=contact, changes=changes, actor=actor)
     return contact
@@ -125,6 +127,8 @@ def company_create(
 
 @transaction.atomic
 def company_update(*, company: Company, actor: AbstractBaseUser | None, data: dict) -> Company:
+    """Change a company's fields; every change goes on its timeline."""
+    company = lock_for_update(company)
     changes = model_update(instance=company, fields=COMPANY_FIELDS, data=data)
     timeline_record_field_changes(entity=company, changes=changes, actor=actor)
     return company

@@ -194,7 +194,7 @@
       set("tax_rate", product.vat_rate);
       set("tax_included", product.is_vat_included ? "1" : "0");
       tr.querySelector(".row-name").textContent = product.name;
-      tr.querySelector(".row-measure").textContent = product.measure;
+      tr.querySelector(".row-measure").textContent = product.measure_label;
       tr.querySelector(".row-tax-label").textContent = product.vat_rate
         ? `${product.vat_rate}% ${product.is_vat_included ? panel.dataset.taxIncludedLabel : panel.dataset.taxAddedLabel}`
         : "—";
