@@ -120,3 +120,13 @@ def statuses(db):
     from tests.factories import lead_statuses
 
     return lead_statuses()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in Russian leaves Russian active in the thread (LocaleMiddleware does not
+    reset it); the next test starts in the default language again."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
