@@ -4,6 +4,8 @@ the services write."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.mass_actions import MassActionForm
+
 from .models import Currency, Product, Section
 from .services import PRODUCT_FIELDS
 
@@ -51,3 +53,13 @@ class ProductForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["section"].queryset = Section.objects.get_tree()
         self.fields["currency"].queryset = Currency.objects.all()
+
+
+class ProductMassActionForm(MassActionForm):
+    """Switch the chosen products on or off in the catalog, or delete them."""
+
+    ACTIONS = [("activate", _("Make active")), ("deactivate", _("Make inactive")),
+               ("delete", _("Delete"))]  # fmt: skip
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    responsible = None

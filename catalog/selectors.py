@@ -17,6 +17,18 @@ def product_list(*, actor: AbstractBaseUser) -> QuerySet[Product]:
     return restrict(products, user=actor, entity=PermissionEntity.PRODUCT)
 
 
+def product_within(*, actor: AbstractBaseUser, product_ids, action: str) -> QuerySet[Product]:
+    """The products among `product_ids` that `actor` may `action` (mass actions, export)."""
+    products = Product.objects.filter(pk__in=product_ids).order_by("pk")
+    return restrict(products, user=actor, entity=PermissionEntity.PRODUCT, action=action)
+
+
+def product_export_rows(*, actor: AbstractBaseUser, products: QuerySet[Product]) -> QuerySet:
+    """The products `actor` may export (of a filtered list), in catalog order."""
+    products = products.select_related("section", "currency").order_by("name", "pk")
+    return restrict(products, user=actor, entity=PermissionEntity.PRODUCT, action="export")
+
+
 def product_get(*, actor: AbstractBaseUser, product_id: int) -> Product:
     """The product, if `actor` may view the catalog; Product.DoesNotExist otherwise."""
     return product_list(actor=actor).get(pk=product_id)

@@ -105,6 +105,13 @@ def product_update(*, product: Product, data: dict) -> list[FieldChange]:
     return model_update(instance=product, fields=PRODUCT_FIELDS, data=data)
 
 
+@transaction.atomic
+def product_delete(*, product: Product) -> None:
+    """Remove a product from the catalog. Deal and lead rows keep their copy of its name,
+    price and taxes (their link to it is cleared)."""
+    product.delete()
+
+
 @dataclass(frozen=True)
 class ProductRowInput:
     """A product row as a caller describes it. Without `price` the product's own price is

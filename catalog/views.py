@@ -11,22 +11,27 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PermissionAction, SavedFilter
+from core.csv_export import csv_response
 from core.errors import ApplicationError, error_text
 from core.listing import Column, list_page_context
+from core.mass_actions import mass_action_response
 from core.templatetags.crm import money
 
 from .filters import ProductFilter
-from .forms import ProductForm, SectionForm
+from .forms import ProductForm, ProductMassActionForm, SectionForm
 from .models import Currency, Origin, Product, Section
 from .selectors import (
     catalog_may,
+    product_export_rows,
     product_get,
     product_list,
     product_search,
+    product_within,
     section_get,
     section_tree,
 )
@@ -34,12 +39,14 @@ from .services import (
     currency_base,
     currency_convert,
     product_create,
+    product_delete,
     product_update,
     section_create,
     section_move,
     section_update,
 )
 
+EXPORT_BATCH = 2000
 LIST_KEY = "products"
 COLUMNS = [
     Column("name", _("Product"), "name"),
@@ -149,8 +156,62 @@ def product_list_view(request):
         "presets": SavedFilter.objects.filter(user=request.user, list_key=LIST_KEY),
         "list_key": LIST_KEY,
         "can_add": catalog_may(request.user, PermissionAction.ADD),
+        "mass_form": ProductMassActionForm(),
     }
     return render(request, "catalog/product_list.html", context)
+
+
+@require_POST
+@login_required
+def product_mass_action_view(request):
+    """Make the chosen products active or inactive, or delete them, within the product
+    scopes of the user's roles."""
+    return mass_action_response(
+        request,
+        form=ProductMassActionForm(request.POST),
+        list_url=reverse("catalog:product-list"),
+        within=lambda ids, action: product_within(
+            actor=request.user, product_ids=ids, action=action
+        ),
+        apply=_apply_mass_action,
+        done_message=_("Done for %(count)d product(s)."),
+        skipped_message=_("%(count)d product(s) skipped: your role does not allow it."),
+    )
+
+
+def _apply_mass_action(product: Product, data: dict) -> None:
+    if data["action"] == "delete":
+        product_delete(product=product)
+    else:
+        product_update(product=product, data={"is_active": data["action"] == "activate"})
+
+
+@require_GET
+@login_required
+def product_export(request):
+    """The catalog under the list's filters as CSV, if the user's roles may export products."""
+    products = ProductFilter(request.GET, queryset=Product.objects.all()).qs
+    header = [_("ID"), _("Name"), _("Article"), _("Section"), _("Price"), _("Currency"),
+              _("Unit"), _("VAT, %"), _("Active"), _("Origin"), _("External id")]  # fmt: skip
+    rows = (
+        [
+            product.pk,
+            product.name,
+            product.sku,
+            str(product.section or ""),
+            product.price,
+            product.currency_id,
+            product.get_measure_display(),
+            "" if product.vat_rate is None else product.vat_rate,
+            int(product.is_active),
+            product.origin,
+            product.external_id,
+        ]  # fmt: skip
+        for product in product_export_rows(actor=request.user, products=products).iterator(
+            chunk_size=EXPORT_BATCH
+        )
+    )
+    return csv_response(filename="products.csv", header=header, rows=rows)
 
 
 @login_required

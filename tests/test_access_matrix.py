@@ -88,6 +88,8 @@ RULES = {
     "catalog:product-search": "tests/catalog/test_views.py::test_catalog_pages_need_a_product_view_scope",
     "catalog:product-create": "tests/catalog/test_views.py::test_product_create_and_update_are_refused_without_the_scope",
     "catalog:product-update": "tests/catalog/test_views.py::test_product_create_and_update_are_refused_without_the_scope",
+    "catalog:product-mass-action": "tests/catalog/test_views.py::test_mass_actions_on_products_follow_the_edit_and_delete_scopes",
+    "catalog:product-export": "tests/catalog/test_views.py::test_the_product_export_follows_the_export_scope_and_the_filters",
     "deals:product-rows": "tests/catalog/test_views.py::test_deal_rows_are_refused_out_of_sight_and_when_not_editable",
     "leads:product-rows": "tests/catalog/test_views.py::test_lead_rows_are_saved_and_refused_like_the_deal_ones",
     # activities routes

@@ -451,3 +451,48 @@ def test_lead_rows_are_saved_and_refused_like_the_deal_ones(client, statuses, mo
     assert client.post(reverse("leads:product-rows", args=[others.pk]), rows).status_code == 404
     others.refresh_from_db()
     assert others.product_rows.count() == 0
+
+
+def test_mass_actions_on_products_follow_the_edit_and_delete_scopes(client, money, pipeline):
+    paint, roller = ProductFactory(name="Paint"), ProductFactory(name="Roller")
+    sold = DealFactory(amount=Decimal(0))
+    ProductRow.objects.create(deal=sold, product=roller, product_name="Roller", price=10)
+    ids = [paint.pk, roller.pk]
+    url = reverse("catalog:product-mass-action")
+    client.force_login(catalog_user("viewer", actions=[PermissionAction.VIEW]))
+
+    client.post(url, {"action": "deactivate", "ids": ids})
+    client.post(url, {"action": "delete", "ids": ids})
+    assert Product.objects.filter(is_active=True).count() == 2
+
+    client.force_login(
+        catalog_user("editor", actions=[PermissionAction.VIEW, PermissionAction.EDIT])
+    )
+    client.post(url, {"action": "deactivate", "ids": ids})
+    client.post(url, {"action": "delete", "ids": ids})
+    assert Product.objects.filter(is_active=False).count() == 2
+
+    client.force_login(catalog_user("manager"))
+    client.post(url, {"action": "delete", "ids": ids})
+    assert not Product.objects.exists()
+    row = ProductRow.objects.get()  # the deal keeps its row, named, unlinked
+    assert (row.product_id, row.product_name) == (None, "Roller")
+
+
+def test_the_product_export_follows_the_export_scope_and_the_filters(client, money):
+    ProductFactory(name="White paint", sku="WP-1")
+    ProductFactory(name="Roller", sku="R-1")
+    url = reverse("catalog:product-export")
+    client.force_login(catalog_user("viewer", actions=[PermissionAction.VIEW]))
+
+    assert exported_names(client.get(url)) == []
+
+    client.force_login(catalog_user("exporter", actions=[PermissionAction.VIEW,
+                                                         PermissionAction.EXPORT]))  # fmt: skip
+    assert exported_names(client.get(url)) == ["Roller", "White paint"]
+    assert exported_names(client.get(url, {"q": "paint"})) == ["White paint"]
+
+
+def exported_names(response) -> list[str]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return [line.split(",")[1] for line in text.splitlines()[1:]]
