@@ -26,4 +26,9 @@ app.conf.beat_schedule = {
         "task": "activities.tasks.notifications_purge_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # every minute: send the webhook deliveries whose (next) try is due, retries included
+    "webhooks-send-due-deliveries": {
+        "task": "webhooks.tasks.webhook_deliveries_send_due_task",
+        "schedule": 60.0,
+    },
 }

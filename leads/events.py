@@ -11,6 +11,14 @@ class LeadCreated(DomainEvent):
 
 
 @dataclass(frozen=True)
+class LeadUpdated(DomainEvent):
+    key = "leads.lead_updated"
+    lead_id: int
+    actor_id: int | None
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LeadStatusChanged(DomainEvent):
     key = "leads.lead_status_changed"
     lead_id: int

@@ -1,0 +1,364 @@
+"""Writes for outgoing webhooks: subscriptions, the delivery outbox, sending and retries.
+
+Delivery is at least once: a receiver may get the same `X-CRM-Delivery` id twice (a worker
+that dies after the POST but before recording it) and should ignore repeats.
+"""
+
+import datetime
+import logging
+import time
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import Notification
+from activities.services import notification_send
+from core.errors import ApplicationError
+
+from . import transport
+from .event_types import EVENT_TYPES
+from .models import WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription
+from .selectors import administrators
+from .signing import body_encode, secret_generate, signature_compute
+from .snapshots import SNAPSHOTS
+
+logger = logging.getLogger(__name__)
+
+SUBSCRIPTION_FIELDS = ["name", "target_url", "events", "is_active"]
+RETRY_DELAY_MAX = datetime.timedelta(hours=6)
+
+
+def timeout_seconds() -> float:
+    return float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 5))
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "WEBHOOK_MAX_ATTEMPTS", 15))
+
+
+def disable_after() -> datetime.timedelta:
+    return datetime.timedelta(hours=float(getattr(settings, "WEBHOOK_DISABLE_AFTER_HOURS", 24)))
+
+
+def retry_delay(attempt: int) -> datetime.timedelta:
+    """After attempt n: 1, 2, 4, 8 … minutes, at most six hours."""
+    return min(datetime.timedelta(minutes=2 ** (attempt - 1)), RETRY_DELAY_MAX)
+
+
+# subscriptions
+
+
+def _clean_events(events) -> list[str]:
+    unknown = [event for event in events if event not in EVENT_TYPES]
+    if unknown:
+        raise ValidationError({"events": _("Unknown events: %s") % ", ".join(unknown)})
+    return [key for key in EVENT_TYPES if key in set(events)]  # catalogue order, no repeats
+
+
+@transaction.atomic
+def webhook_subscription_create(
+    *,
+    name: str,
+    target_url: str,
+    events: list[str],
+    actor: AbstractBaseUser | None,
+    is_active: bool = True,
+) -> WebhookSubscription:
+    """A subscription with a new secret. Raises ValidationError for a bad URL or event."""
+    subscription = WebhookSubscription(
+        name=name.strip(),
+        target_url=target_url.strip(),
+        events=_clean_events(events),
+        is_active=is_active,
+        secret=secret_generate(),
+        created_by=actor,
+    )
+    subscription.full_clean()
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def webhook_subscription_update(
+    *, subscription: WebhookSubscription, actor: AbstractBaseUser | None, data: dict
+) -> WebhookSubscription:
+    """Change name, URL, events or the active flag. Switching it on again forgets the past
+    failures, so it gets a full day before it can be switched off again."""
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    was_active = subscription.is_active
+    for field in SUBSCRIPTION_FIELDS:
+        if field in data:
+            value = data[field]
+            if field == "events":
+                value = _clean_events(value)
+            elif isinstance(value, str):
+                value = value.strip()
+            setattr(subscription, field, value)
+    if subscription.is_active and not was_active:
+        subscription.failing_since = None
+        subscription.disabled_at = None
+    subscription.full_clean()
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def webhook_subscription_rotate_secret(
+    *, subscription: WebhookSubscription, actor: AbstractBaseUser | None
+) -> WebhookSubscription:
+    """A new secret; deliveries sent from now on are signed with it."""
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    subscription.secret = secret_generate()
+    subscription.save(update_fields=["secret", "updated_at"])
+    return subscription
+
+
+@transaction.atomic
+def webhook_subscription_delete(
+    *, subscription: WebhookSubscription, actor: AbstractBaseUser | None
+) -> None:
+    """Delete a subscription with its delivery log."""
+    subscription.delete()
+
+
+# the outbox
+
+
+def _send_on_commit(delivery_id: int) -> None:
+    from .tasks import webhook_delivery_send_task
+
+    transaction.on_commit(partial(webhook_delivery_send_task.delay, delivery_id))
+
+
+@transaction.atomic
+def webhook_deliveries_enqueue(
+    *,
+    event: str,
+    data: dict,
+    item: tuple[str, int] | None = None,
+    now: datetime.datetime | None = None,
+) -> list[WebhookDelivery]:
+    """One pending delivery per active subscription that wants `event`, sent after commit.
+
+    `data` is the domain event's fields; `item` ("deal", 12) adds a snapshot of the item read
+    now. Costs one query when nobody subscribed.
+    """
+    now = now or timezone.now()
+    subscriptions = [
+        subscription
+        for subscription in WebhookSubscription.objects.filter(is_active=True).order_by("pk")
+        if subscription.wants(event)
+    ]
+    if not subscriptions:
+        return []
+    body_data = dict(data)
+    if item is not None:
+        entity, item_id = item
+        body_data[entity] = SNAPSHOTS[entity](item_id)
+    payload = {"event": event, "occurred_at": now.isoformat(), "data": body_data}
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                subscription=subscription, event=event, payload=payload, next_try_at=now
+            )
+            for subscription in subscriptions
+        ]
+    )
+    for delivery in deliveries:
+        _send_on_commit(delivery.pk)
+    return deliveries
+
+
+def _locked_delivery(delivery_id: int) -> WebhookDelivery | None:
+    return (
+        WebhookDelivery.objects.select_for_update(of=("self",))
+        .select_related("subscription")
+        .filter(pk=delivery_id)
+        .first()
+    )
+
+
+def webhook_delivery_send(
+    *, delivery_id: int, now: datetime.datetime | None = None
+) -> WebhookDelivery | None:
+    """Make one attempt at a pending delivery whose time has come; anything else is left as
+    it is, so running it twice (acks_late, the sweep beside the task) sends once.
+
+    The row is claimed under a lock (attempt counted, next try pushed back) and released
+    before the POST, so no lock is held during the network call; a process dying mid-request
+    leaves the row for the sweep. 2xx → delivered; 4xx other than 408/429 → failed at once;
+    5xx, 408, 429, timeouts, connection errors → pending again with exponential backoff, or
+    gave up after WEBHOOK_MAX_ATTEMPTS. Never raises for a remote problem.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = _locked_delivery(delivery_id)
+        if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
+            return delivery
+        if delivery.next_try_at > now:
+            return delivery
+        subscription = delivery.subscription
+        if not subscription.is_active:
+            _give_up(delivery, _("The subscription is switched off."))
+            return delivery
+        delivery.attempts += 1
+        delivery.next_try_at = now + retry_delay(delivery.attempts)
+        delivery.save(update_fields=["attempts", "next_try_at", "updated_at"])
+        number, secret, url = delivery.attempts, subscription.secret, subscription.target_url
+
+    body = body_encode(delivery.payload)
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "CRM-Webhooks/1",
+        "X-CRM-Event": delivery.event,
+        "X-CRM-Delivery": str(delivery.pk),
+        "X-CRM-Timestamp": timestamp,
+        "X-CRM-Signature": signature_compute(secret=secret, timestamp=timestamp, body=body),
+    }
+    result = transport.post(url=url, body=body, headers=headers, timeout=timeout_seconds())
+    return _record_attempt(delivery_id=delivery.pk, number=number, result=result, now=now)
+
+
+@transaction.atomic
+def _record_attempt(
+    *, delivery_id: int, number: int, result: transport.PostResult, now: datetime.datetime
+) -> WebhookDelivery | None:
+    delivery = _locked_delivery(delivery_id)
+    if delivery is None:  # deleted with its subscription meanwhile
+        return None
+    WebhookDeliveryAttempt.objects.create(
+        delivery=delivery,
+        number=number,
+        response_code=result.response_code,
+        response_excerpt=result.response_excerpt,
+        duration_ms=result.duration_ms,
+        error=result.error,
+    )
+    delivery.last_response_code = result.response_code
+    delivery.last_error = result.error
+    Status = WebhookDelivery.Status
+    if result.outcome is transport.Outcome.DELIVERED:
+        delivery.status, delivery.delivered_at, delivery.next_try_at = Status.DELIVERED, now, None
+    elif delivery.status != Status.PENDING:
+        pass  # given up meanwhile (the subscription was switched off): keep that
+    elif result.outcome is transport.Outcome.UNRECOVERABLE:
+        delivery.status, delivery.next_try_at = Status.FAILED, None
+    elif number >= max_attempts():
+        delivery.status, delivery.next_try_at = Status.GAVE_UP, None
+    else:
+        delivery.next_try_at = now + retry_delay(number)
+    delivery.save()
+    if result.outcome is transport.Outcome.DELIVERED:
+        WebhookSubscription.objects.filter(
+            pk=delivery.subscription_id, failing_since__isnull=False
+        ).update(failing_since=None, updated_at=timezone.now())
+    else:
+        logger.info("webhook delivery %s attempt %s failed: %s", delivery.pk, number, result.error)
+        _subscription_record_failure(subscription_id=delivery.subscription_id, now=now)
+    return delivery
+
+
+def _give_up(delivery: WebhookDelivery, reason: str) -> None:
+    delivery.status, delivery.next_try_at, delivery.last_error = (
+        WebhookDelivery.Status.GAVE_UP,
+        None,
+        reason,
+    )
+    delivery.save(update_fields=["status", "next_try_at", "last_error", "updated_at"])
+
+
+def _subscription_record_failure(*, subscription_id: int, now: datetime.datetime) -> None:
+    """Start the failure clock, and switch the subscription off once it has run for a day
+    (the conditional update lets exactly one concurrent failure do it and notify)."""
+    subscriptions = WebhookSubscription.objects.filter(pk=subscription_id)
+    subscriptions.filter(failing_since__isnull=True).update(
+        failing_since=now, updated_at=timezone.now()
+    )
+    switched_off = subscriptions.filter(
+        is_active=True, failing_since__lte=now - disable_after()
+    ).update(is_active=False, disabled_at=now, updated_at=timezone.now())
+    if switched_off:
+        _subscription_after_switch_off(WebhookSubscription.objects.get(pk=subscription_id))
+
+
+def _subscription_after_switch_off(subscription: WebhookSubscription) -> None:
+    pending = subscription.deliveries.filter(status=WebhookDelivery.Status.PENDING)
+    pending.update(
+        status=WebhookDelivery.Status.GAVE_UP,
+        next_try_at=None,
+        last_error=_("The subscription was switched off after a day of failures."),
+        updated_at=timezone.now(),
+    )
+    hours = disable_after().total_seconds() / 3600
+    url = reverse("webhooks:detail", args=[subscription.pk])
+    for administrator in administrators():
+        notification_send(
+            recipient=administrator,
+            kind=Notification.Kind.MESSAGE,
+            title=_("Webhook %(name)s switched off") % {"name": subscription.name},
+            message=_(
+                "Its deliveries to %(url)s have failed for %(hours)g hours; no more events are "
+                "sent to it. Check the receiver, then switch the subscription on again."
+            )
+            % {"url": subscription.target_url, "hours": hours},
+            url=url,
+        )
+    logger.warning("webhook subscription %s switched off after failures", subscription.pk)
+
+
+def webhook_deliveries_send_due(
+    *, now: datetime.datetime | None = None, batch_size: int = 100
+) -> int:
+    """The sweep (beat, every minute): try the pending deliveries whose time has come,
+    oldest first, including rows queued but never sent (a process died after the commit).
+    Returns how many were tried. Safe beside a concurrent sweep or task."""
+    now = now or timezone.now()
+    due = (
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.PENDING,
+            next_try_at__lte=now,
+            subscription__is_active=True,
+        )
+        .order_by("next_try_at", "pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    tried = 0
+    for delivery_id in list(due):
+        delivery = webhook_delivery_send(delivery_id=delivery_id, now=now)
+        tried += delivery is not None
+    return tried
+
+
+@transaction.atomic
+def webhook_delivery_redeliver(
+    *, delivery: WebhookDelivery, actor: AbstractBaseUser | None
+) -> WebhookDelivery:
+    """Send a delivered, failed or given-up delivery again, as a new delivery (new id) with
+    the same event and body. Refused (ApplicationError) while the original is still pending
+    or while its subscription is switched off."""
+    delivery = _locked_delivery(delivery.pk)
+    if delivery.status == WebhookDelivery.Status.PENDING:
+        raise ApplicationError(
+            _("This delivery is still being tried; wait for it to finish."), code="pending"
+        )
+    if not delivery.subscription.is_active:
+        raise ApplicationError(
+            _("Switch the subscription on before sending its deliveries again."),
+            code="subscription_off",
+        )
+    copy = WebhookDelivery.objects.create(
+        subscription=delivery.subscription,
+        event=delivery.event,
+        payload=delivery.payload,
+        next_try_at=timezone.now(),
+        redelivery_of=delivery,
+    )
+    _send_on_commit(copy.pk)
+    return copy
