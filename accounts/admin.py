@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from .models import Absence, Department, Role, RolePermission, RoleStageRule, User
+from .models import Absence, ApiToken, Department, Role, RolePermission, RoleStageRule, User
+from .services import api_token_revoke
 
 
 @admin.register(Department)
@@ -60,3 +61,27 @@ class RoleAdmin(admin.ModelAdmin):
     list_display = ["name", "description"]
     search_fields = ["name"]
     inlines = [RolePermissionInline, RoleStageRuleInline]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by their owners (/settings/tokens/); here administrators see them all
+    and revoke the ones that must stop working. The token itself is never stored."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "user__username"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = readonly_fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoked tokens stay, for the record
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            api_token_revoke(token=token)

@@ -1,9 +1,13 @@
-"""Writes for access rights: roles and their rights, sharing one item with a colleague."""
+"""Writes for access rights: roles and their rights, sharing one item with a colleague, saved
+filters and API tokens."""
+
+import secrets
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -12,7 +16,8 @@ from activities.services import timeline_record
 from core.errors import ApplicationError
 from core.services import json_value
 
-from .models import PermissionScope, Role, RolePermission, RoleStageRule, SavedFilter
+from .api_auth import token_hash
+from .models import ApiToken, PermissionScope, Role, RolePermission, RoleStageRule, SavedFilter
 from .policy import share_permission_model
 
 
@@ -119,3 +124,24 @@ def saved_filter_save(
 
 def saved_filter_delete(*, saved_filter: SavedFilter) -> None:
     saved_filter.delete()
+
+
+@transaction.atomic
+def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """A new API token for `user`. Returns the token row and the token itself, which is not
+    stored and cannot be shown again."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Name the token after the script that will use it.")})
+    token = secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(user=user, name=name[:100], prefix=token[:8],
+                                  key_hash=token_hash(token))  # fmt: skip
+    return row, token
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """The token stops working at once; the row stays, for the record."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+    return token

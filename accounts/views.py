@@ -10,10 +10,12 @@ from django.views.decorators.http import require_POST
 from core.entities import entity_model
 
 from .forms import RoleForm, ShareForm
-from .models import PermissionAction, Role, SavedFilter, User
+from .models import ApiToken, PermissionAction, Role, SavedFilter, User
 from .policy import can, can_manage_settings, get_within
 from .selectors import share_list
 from .services import (
+    api_token_create,
+    api_token_revoke,
     object_share,
     object_unshare,
     role_save,
@@ -109,3 +111,21 @@ def share_view(request, entity_type: str, pk: int):
     context = {"entity": obj, "entity_type": entity_type, "shares": share_list(obj=obj),
                "share_form": form, "can_share": changing or can(request.user, "edit", obj)}  # fmt: skip
     return render(request, "accounts/share_block.html", context)
+
+
+@login_required
+def api_token_list_view(request):
+    """The user's own API tokens: make one (shown once, here), revoke one."""
+    new_token = None
+    if request.method == "POST" and "revoke" in request.POST:
+        token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
+        api_token_revoke(token=token)
+        messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
+        return redirect("accounts:tokens")
+    if request.method == "POST":
+        try:
+            _row, new_token = api_token_create(user=request.user, name=request.POST.get("name", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/token_list.html", {"tokens": tokens, "new_token": new_token})

@@ -62,3 +62,29 @@ def exactly_one_not_null(*fields: str) -> models.Q:
                 branch &= models.Q(**{f"{other}__isnull": True})
         condition |= branch
     return condition
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a create request sent with an `Idempotency-Key` header, so that a
+    retried request gets that answer instead of creating a second object."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=255)
+    # what was asked: method, path and a hash of the body; the same key with another request
+    # is refused rather than answered with an unrelated object
+    fingerprint = models.CharField(_("request"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("status"), null=True, blank=True)
+    response_body = models.JSONField(_("answer"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -22,5 +22,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("activities/", include("activities.urls")),
     path("settings/", include("accounts.urls")),
+    path("settings/webhooks/", include("webhooks.urls")),
+    path("api/v1/", include("crm_project.api_urls")),
     path("admin/", admin.site.urls),
 ]

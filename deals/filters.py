@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.filters import AssignedItemFilter
-from leads.models import Source
+from leads.models import Campaign, Source
 
 from .models import Deal, Pipeline, Stage
 
@@ -41,6 +41,9 @@ class DealFilter(AssignedItemFilter):
     source = django_filters.ModelChoiceFilter(
         queryset=Source.objects.filter(is_active=True), label=_("Source")
     )
+    campaign = django_filters.ModelChoiceFilter(
+        queryset=Campaign.objects.all(), label=_("Campaign")
+    )
 
     class Meta:
         model = Deal
@@ -50,3 +53,15 @@ class DealFilter(AssignedItemFilter):
 class DealBoardFilter(DealFilter):
     pipeline = None
     stage = None
+
+
+class DealApiFilter(DealFilter):
+    """The list's filters plus what a script filters by: a company, a contact, a closing
+    window, being open or closed."""
+
+    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    contact = django_filters.NumberFilter(
+        field_name="contact_links__contact_id", label=_("Contact")
+    )
+    is_closed = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull",
+                                             exclude=True, label=_("Closed"))  # fmt: skip

@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
     "core",
@@ -42,6 +45,7 @@ INSTALLED_APPS = [
     "shopsync",
     "reports",
     "demo",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -188,4 +192,46 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# REST API (/api/v1/): session (browser) or per-user tokens, one error shape, cursor pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api_auth.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.NewestFirstCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.api_auth.PerTokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": env("API_THROTTLE_RATE", default="1200/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    "ORDERING_PARAM": "ordering",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM API",
+    "DESCRIPTION": "Leads, contacts, companies, deals, products and activities over HTTP. "
+    "Authenticate with `Authorization: Bearer <token>` (tokens: /settings/tokens/).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # choice sets that share a field name get names of their own in the schema
+    "ENUM_NAME_OVERRIDES": {
+        "ActivityKindEnum": "activities.models.Activity.Kind",
+        "NotificationKindEnum": "activities.models.Notification.Kind",
+        "TimelineEventKindEnum": "activities.models.TimelineEvent.Kind",
+        "ActivityStatusEnum": "activities.models.Activity.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_error_responses",
+    ],
 }

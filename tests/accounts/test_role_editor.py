@@ -86,3 +86,27 @@ def test_the_role_editor_costs_the_same_queries_for_more_pipelines(
         sales_pipeline(f"More {number}")
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("accounts:role-update", args=[role.pk]))
+
+
+def test_a_user_makes_a_token_sees_it_once_and_revokes_it(client, db):
+    from django.urls import reverse
+
+    from accounts.models import ApiToken
+    from tests.factories import UserFactory
+
+    owner, other = UserFactory(username="owner"), UserFactory(username="other")
+    client.force_login(owner)
+
+    made = client.post(reverse("accounts:tokens"), {"name": "Shop"})
+    token = made.context["new_token"]
+    row = ApiToken.objects.get(user=owner)
+    again = client.get(reverse("accounts:tokens")).content.decode()
+
+    assert token and token in made.content.decode() and token not in again
+    assert row.prefix == token[:8] and token not in row.key_hash
+    client.force_login(other)
+    assert client.post(reverse("accounts:tokens"), {"revoke": row.pk}).status_code == 404
+    client.force_login(owner)
+    client.post(reverse("accounts:tokens"), {"revoke": row.pk})
+    row.refresh_from_db()
+    assert row.revoked_at is not None
