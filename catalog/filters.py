@@ -2,7 +2,7 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from .forms import SectionChoiceField
@@ -51,3 +51,15 @@ class ProductFilter(django_filters.FilterSet):
     def is_active(self) -> bool:
         """Whether any filter is set (the page says so and offers to reset)."""
         return any(value not in (None, "") for value in self.form.cleaned_data.values())
+
+
+class ProductApiFilter(ProductFilter):
+    """The product list's filters for the REST API, by ids and codes: `section` (its
+    sub-sections' products included) and `currency`. An unknown one finds nothing."""
+
+    section = django_filters.NumberFilter(method="filter_section_id", label=_("Section"))
+    currency = django_filters.CharFilter(field_name="currency_id", label=_("Currency"))
+
+    def filter_section_id(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        path = Section.objects.filter(pk=value).values("path")[:1]
+        return queryset.filter(section__path__startswith=Subquery(path))
