@@ -61,3 +61,10 @@ class CompanyFilter(AssignedItemFilter):
         return queryset.filter(
             Q(title__icontains=text) | Q(pk__in=with_inn) | Q(pk__in=by_communication.values("pk"))
         )
+
+
+class ContactApiFilter(ContactFilter):
+    """The list's filters plus a company the contact works in."""
+
+    company = django_filters.NumberFilter(field_name="company_links__company_id",
+                                          label=_("Company"))  # fmt: skip

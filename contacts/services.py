@@ -1,5 +1,6 @@
 """Writes for contacts, companies, their links, communications and requisites."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -7,17 +8,26 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from activities.models import TimelineEvent
+from activities.models import ActivityBinding, TimelineEvent
 from activities.services import (
     entity_history_delete,
     timeline_record,
     timeline_record_field_changes,
 )
 from core.events import publish_on_commit
-from core.services import FieldChange, json_value, lock_for_update, model_update
+from core.services import FieldChange, ModelT, json_value, lock_for_update, model_update
+from deals.models import Deal, DealContact
+from leads.models import Lead
 
 from .communications import normalize
-from .events import CompanyDeleted, ContactDeleted
+from .events import (
+    CompanyCreated,
+    CompanyDeleted,
+    CompanyUpdated,
+    ContactCreated,
+    ContactDeleted,
+    ContactUpdated,
+)
 from .models import Communication, Company, CompanyRequisite, Contact, ContactCompany
 
 CONTACT_FIELDS = [
@@ -93,6 +103,7 @@ def contact_create(
     contact.save()
     communications_replace(owner=contact, items=list(communications))
     timeline_record(entity=contact, kind=TimelineEvent.Kind.CREATED, actor=actor)
+    publish_on_commit(ContactCreated(contact_id=contact.pk, actor_id=getattr(actor, "pk", None)))
     return contact
 
 
@@ -103,6 +114,14 @@ def contact_update(*, contact: Contact, actor: AbstractBaseUser | None, data: di
     contact = lock_for_update(contact)
     changes = model_update(instance=contact, fields=CONTACT_FIELDS, data=data)
     timeline_record_field_changes(entity=contact, changes=changes, actor=actor)
+    if changes:
+        publish_on_commit(
+            ContactUpdated(
+                contact_id=contact.pk,
+                actor_id=getattr(actor, "pk", None),
+                fields=tuple(change.field for change in changes),
+            )
+        )
     return contact
 
 
@@ -122,6 +141,7 @@ def company_create(
     company.save()
     communications_replace(owner=company, items=list(communications))
     timeline_record(entity=company, kind=TimelineEvent.Kind.CREATED, actor=actor)
+    publish_on_commit(CompanyCreated(company_id=company.pk, actor_id=getattr(actor, "pk", None)))
     return company
 
 
@@ -131,6 +151,14 @@ def company_update(*, company: Company, actor: AbstractBaseUser | None, data: di
     company = lock_for_update(company)
     changes = model_update(instance=company, fields=COMPANY_FIELDS, data=data)
     timeline_record_field_changes(entity=company, changes=changes, actor=actor)
+    if changes:
+        publish_on_commit(
+            CompanyUpdated(
+                company_id=company.pk,
+                actor_id=getattr(actor, "pk", None),
+                fields=tuple(change.field for change in changes),
+            )
+        )
     return company
 
 
@@ -202,3 +230,177 @@ def company_delete(*, company: Company, actor: AbstractBaseUser | None) -> None:
     company_id = company.pk
     company.delete()
     publish_on_commit(CompanyDeleted(company_id=company_id, actor_id=getattr(actor, "pk", None)))
+
+
+# Merging duplicates
+
+
+def merge_lock(model: type[ModelT], *, target: ModelT, duplicates) -> tuple[ModelT, list[ModelT]]:
+    """The target and the duplicates reloaded and locked FOR UPDATE in the order of their
+    keys (so two merges of overlapping rows wait instead of deadlocking). Raises
+    ValidationError when no duplicate is given, when the target is among them, or when one is
+    gone meanwhile."""
+    ids = sorted({duplicate.pk for duplicate in duplicates})
+    if not ids:
+        raise ValidationError({"duplicates": _("Choose at least one duplicate.")})
+    if target.pk in ids:
+        raise ValidationError({"duplicates": _("An item cannot be merged into itself.")})
+    rows = {
+        row.pk: row
+        for row in model._default_manager.select_for_update()
+        .filter(pk__in=[target.pk, *ids])
+        .order_by("pk")
+    }
+    if len(rows) != len(ids) + 1:
+        raise ValidationError({"duplicates": _("Some of these items no longer exist.")})
+    return rows[target.pk], [rows[pk] for pk in ids]
+
+
+def merge_fill_empty_fields(
+    *, target: models.Model, duplicates: list, fields: list[str]
+) -> list[FieldChange]:
+    """Give the target each of `fields` it has empty (blank or null), from the first duplicate
+    that has it; saved and validated by model_update. Returns what changed."""
+    data = {}
+    for name in fields:
+        attname = target._meta.get_field(name).attname
+        if getattr(target, attname) not in (None, ""):
+            continue
+        for duplicate in duplicates:
+            if getattr(duplicate, attname) not in (None, ""):
+                data[name] = getattr(duplicate, name)
+                break
+    return model_update(instance=target, fields=fields, data=data)
+
+
+def merge_move_history(*, source: models.Model, target: models.Model) -> None:
+    """Rebind the timeline events and activities of `source` to `target` (same type). An
+    activity bound to both keeps its binding to the target."""
+    entity_type = source.ENTITY_TYPE
+    bindings = ActivityBinding.objects.filter(entity_type=entity_type, entity_id=source.pk)
+    on_target = ActivityBinding.objects.filter(entity_type=entity_type, entity_id=target.pk)
+    bindings.filter(activity_id__in=on_target.values("activity_id")).delete()
+    bindings.update(entity_id=target.pk)
+    TimelineEvent.objects.filter(entity_type=entity_type, entity_id=source.pk).update(
+        entity_id=target.pk
+    )
+
+
+def merge_move_communications(*, source: models.Model, target: models.Model) -> None:
+    """Give `target` the phones, e-mails, websites and messengers of `source` it lacks (by
+    normalised value); the others go with `source`."""
+    owner = source.ENTITY_TYPE.value
+    on_target = set(
+        Communication.objects.filter(**{owner: target}).values_list("kind", "normalized_value")
+    )
+    moved = []
+    for pk, kind, normalized in (
+        Communication.objects.filter(**{owner: source})
+        .order_by("id")
+        .values_list("pk", "kind", "normalized_value")
+    ):
+        if (kind, normalized) not in on_target:
+            on_target.add((kind, normalized))
+            moved.append(pk)
+    Communication.objects.filter(pk__in=moved).update(**{owner: target})
+
+
+def merge_move_shares(*, source: models.Model, target: models.Model) -> None:
+    """Colleagues `source` was shared with keep the same right on `target`."""
+    shares = type(source).shares.rel.related_model
+    existing = set(
+        shares.objects.filter(content_object=target).values_list("user_id", "permission_id")
+    )
+    for share in shares.objects.filter(content_object=source):
+        if (share.user_id, share.permission_id) not in existing:
+            shares.objects.filter(pk=share.pk).update(content_object=target)
+
+
+def merge_journal(*, target: models.Model, duplicates: list, changes, actor) -> None:
+    """The merge on the target's timeline: the fields it took over and what it absorbed."""
+    timeline_record_field_changes(entity=target, changes=changes, actor=actor)
+    merged = [{"id": duplicate.pk, "label": str(duplicate)} for duplicate in duplicates]
+    timeline_record(
+        entity=target,
+        kind=TimelineEvent.Kind.COMMENT,
+        actor=actor,
+        payload={
+            "text": _("Merged with: %(items)s")
+            % {"items": ", ".join(f"{item['label']} (#{item['id']})" for item in merged)},
+            "merged": merged,
+        },
+    )
+
+
+def _move_contact_links(*, source: Contact, target: Contact) -> None:
+    companies = ContactCompany.objects.filter(contact=target).values("company_id")
+    ContactCompany.objects.filter(contact=source).exclude(company_id__in=companies).update(
+        contact=target
+    )
+    on_target = {link.deal_id: link for link in DealContact.objects.filter(contact=target)}
+    for link in DealContact.objects.filter(contact=source).order_by("id"):
+        kept = on_target.get(link.deal_id)
+        if kept is None:
+            DealContact.objects.filter(pk=link.pk).update(contact=target)
+        elif link.is_primary and not kept.is_primary:
+            # the deal's primary contact was the duplicate: the target takes its place
+            DealContact.objects.filter(pk=link.pk).delete()
+            DealContact.objects.filter(pk=kept.pk).update(is_primary=True)
+    Lead.objects.filter(contact=source).update(contact=target)
+
+
+@transaction.atomic
+def contact_merge(
+    *, target: Contact, duplicates: Sequence[Contact], actor: AbstractBaseUser | None
+) -> Contact:
+    """Merge duplicate contacts into `target`: their deals, companies, leads, activities,
+    timeline, shares and the phones and e-mails the target lacks move to it, the target's empty
+    fields are filled from them, the merge is journalled on its timeline, and the duplicates
+    are deleted by contact_delete (which publishes ContactDeleted for each). The rows are
+    locked in key order. Raises ValidationError for no duplicates or the target among them.
+    The caller checks the rights (edit the target, delete each duplicate)."""
+    target, duplicates = merge_lock(Contact, target=target, duplicates=duplicates)
+    for duplicate in duplicates:
+        _move_contact_links(source=duplicate, target=target)
+        merge_move_communications(source=duplicate, target=target)
+        merge_move_history(source=duplicate, target=target)
+        merge_move_shares(source=duplicate, target=target)
+    changes = merge_fill_empty_fields(target=target, duplicates=duplicates, fields=CONTACT_FIELDS)
+    merge_journal(target=target, duplicates=duplicates, changes=changes, actor=actor)
+    for duplicate in duplicates:
+        contact_delete(contact=duplicate, actor=actor)
+    return target
+
+
+def _move_company_links(*, source: Company, target: Company) -> None:
+    contacts = ContactCompany.objects.filter(company=target).values("contact_id")
+    ContactCompany.objects.filter(company=source).exclude(contact_id__in=contacts).update(
+        company=target
+    )
+    Deal.objects.filter(company=source).update(company=target)
+    Lead.objects.filter(company=source).update(company=target)
+    # requisites with an INN the target already has are the same legal entity: they go
+    inns = CompanyRequisite.objects.filter(company=target).exclude(inn="").values("inn")
+    CompanyRequisite.objects.filter(company=source).exclude(inn__in=inns).update(company=target)
+
+
+@transaction.atomic
+def company_merge(
+    *, target: Company, duplicates: Sequence[Company], actor: AbstractBaseUser | None
+) -> Company:
+    """Merge duplicate companies into `target`: their deals, contacts, leads, requisites (but
+    those with an INN the target has), activities, timeline, shares and the phones and e-mails
+    the target lacks move to it, its empty fields are filled from them, the merge is journalled
+    on its timeline, and the duplicates are deleted by company_delete (which publishes
+    CompanyDeleted for each). Raises ValidationError like contact_merge."""
+    target, duplicates = merge_lock(Company, target=target, duplicates=duplicates)
+    for duplicate in duplicates:
+        _move_company_links(source=duplicate, target=target)
+        merge_move_communications(source=duplicate, target=target)
+        merge_move_history(source=duplicate, target=target)
+        merge_move_shares(source=duplicate, target=target)
+    changes = merge_fill_empty_fields(target=target, duplicates=duplicates, fields=COMPANY_FIELDS)
+    merge_journal(target=target, duplicates=duplicates, changes=changes, actor=actor)
+    for duplicate in duplicates:
+        company_delete(company=duplicate, actor=actor)
+    return target

@@ -1,6 +1,8 @@
 import django_filters
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from contacts.selectors import communication_search
 from core.filters import AssignedItemFilter
 
 from .models import Campaign, Lead, LeadStatus, Source
@@ -33,3 +35,31 @@ class LeadFilter(AssignedItemFilter):
 
 class LeadBoardFilter(LeadFilter):
     status = None
+
+
+class LeadApiFilter(LeadFilter):
+    """The list's filters plus what a script filters by: the client (contact, company), the
+    status change and conversion windows; the text also looks in phones and e-mails."""
+
+    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    contact = django_filters.NumberFilter(field_name="contact_id", label=_("Contact"))
+    converted_from = django_filters.DateFilter(field_name="converted_at", lookup_expr="date__gte",
+                                               label=_("Converted from"))  # fmt: skip
+    converted_to = django_filters.DateFilter(field_name="converted_at", lookup_expr="date__lte",
+                                             label=_("Converted to"))  # fmt: skip
+    status_changed_from = django_filters.DateFilter(
+        field_name="status_changed_at", lookup_expr="date__gte", label=_("Status changed from")
+    )
+    status_changed_to = django_filters.DateFilter(
+        field_name="status_changed_at", lookup_expr="date__lte", label=_("Status changed to")
+    )
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        text = value.strip()
+        if not text:
+            return queryset
+        by_fields = super().filter_text(Lead.objects.all(), name, text)
+        by_communication = communication_search(Lead.objects.all(), text, owner="lead")
+        return queryset.filter(
+            Q(pk__in=by_fields.values("pk")) | Q(pk__in=by_communication.values("pk"))
+        )

@@ -30,16 +30,22 @@ from contacts.services import (
     company_create,
     contact_create,
     contact_link_company,
+    merge_fill_empty_fields,
+    merge_journal,
+    merge_lock,
+    merge_move_communications,
+    merge_move_history,
+    merge_move_shares,
 )
 from core.errors import ApplicationError
 from core.events import publish_on_commit
-from core.services import lock_for_update, model_update
+from core.services import FieldChange, lock_for_update, model_update
 from core.urls import entity_url
 from deals.models import Deal, Pipeline
 from deals.services import deal_create
 
-from .events import LeadConverted, LeadCreated, LeadDeleted, LeadStatusChanged
-from .models import Lead, LeadStatus
+from .events import LeadConverted, LeadCreated, LeadDeleted, LeadStatusChanged, LeadUpdated
+from .models import Campaign, Lead, LeadStatus, Source
 
 LEAD_FIELDS = [
     "title", "honorific", "first_name", "middle_name", "last_name", "company_title", "position",
@@ -125,6 +131,14 @@ def lead_update(*, lead: Lead, actor: AbstractBaseUser | None, data: dict) -> Le
     _refuse_if_converted(lead)
     changes = model_update(instance=lead, fields=LEAD_FIELDS, data=data)
     timeline_record_field_changes(entity=lead, changes=changes, actor=actor)
+    if changes:
+        publish_on_commit(
+            LeadUpdated(
+                lead_id=lead.pk,
+                actor_id=getattr(actor, "pk", None),
+                fields=tuple(change.field for change in changes),
+            )
+        )
     return lead
 
 
@@ -334,3 +348,105 @@ def lead_delete(*, lead: Lead, actor: AbstractBaseUser | None) -> None:
     lead_id = lead.pk
     lead.delete()
     publish_on_commit(LeadDeleted(lead_id=lead_id, actor_id=getattr(actor, "pk", None)))
+
+
+# the lead's own fields a merge fills when the target has them empty, and its client links
+LEAD_MERGE_FIELDS = [
+    name for name in LEAD_FIELDS if name not in ("amount", "is_open_to_all")
+] + ["contact", "company"]  # fmt: skip
+
+
+@transaction.atomic
+def lead_merge(*, target: Lead, duplicates: Sequence[Lead], actor: AbstractBaseUser | None) -> Lead:
+    """Merge duplicate leads into `target`: their product rows (converted into the target's
+    currency; the amount follows the rows), deals made from them, activities, timeline, shares
+    and the phones and e-mails the target lacks move to it, its empty fields (the client links
+    too) are filled from them, the merge is journalled on its timeline, and the duplicates are
+    deleted by lead_delete (which publishes LeadDeleted for each). The rows are locked in key
+    order. Raises ApplicationError when the target is converted (read-only), ValidationError
+    for no duplicates or the target among them. The caller checks the rights."""
+    target, duplicates = merge_lock(Lead, target=target, duplicates=duplicates)
+    _refuse_if_converted(target)
+    duplicate_rows = [
+        row for duplicate in duplicates for row in product_rows_as_input(owner=duplicate)
+    ]
+    if duplicate_rows:
+        rows = product_rows_as_input(owner=target) + duplicate_rows
+        target.amount = product_rows_replace(
+            owner=target, currency=target.currency, rows=rows
+        ).amount
+        target.save(update_fields=["amount", "updated_at"])
+    for duplicate in duplicates:
+        Deal.objects.filter(lead=duplicate).update(lead=target)
+        merge_move_communications(source=duplicate, target=target)
+        merge_move_history(source=duplicate, target=target)
+        merge_move_shares(source=duplicate, target=target)
+    changes = merge_fill_empty_fields(
+        target=target, duplicates=duplicates, fields=LEAD_MERGE_FIELDS
+    )
+    merge_journal(target=target, duplicates=duplicates, changes=changes, actor=actor)
+    for duplicate in duplicates:
+        lead_delete(lead=duplicate, actor=actor)
+    return target
+
+
+# reference data: sources, campaigns and lead statuses (settings)
+
+SOURCE_FIELDS = ["name", "sort", "is_active"]
+CAMPAIGN_FIELDS = ["name", "utm_source", "utm_medium", "utm_campaign", "cost", "currency",
+                   "starts_on", "ends_on", "is_active"]  # fmt: skip
+LEAD_STATUS_FIELDS = ["name", "sort", "color"]
+
+
+@transaction.atomic
+def source_create(*, code: str, name: str, **fields) -> Source:
+    """A client source; ValidationError for a taken code or a wrong value."""
+    source = Source(code=code, name=name, **fields)
+    source.full_clean()
+    source.save()
+    return source
+
+
+@transaction.atomic
+def source_update(*, source: Source, data: dict) -> list[FieldChange]:
+    """Rename, re-sort or (de)activate a source (SOURCE_FIELDS); its code stays."""
+    return model_update(instance=source, fields=SOURCE_FIELDS, data=data)
+
+
+@transaction.atomic
+def campaign_create(*, name: str, currency: Currency | None = None, **fields) -> Campaign:
+    """An advertising campaign (cost in `currency`, default the base one); ValidationError for
+    a wrong value, e.g. an end before the start."""
+    campaign = Campaign(name=name, currency=currency or currency_base(), **fields)
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, data: dict) -> list[FieldChange]:
+    """Change a campaign's fields (CAMPAIGN_FIELDS); ValidationError for a wrong value."""
+    return model_update(instance=campaign, fields=CAMPAIGN_FIELDS, data=data)
+
+
+@transaction.atomic
+def lead_status_create(
+    *,
+    code: str,
+    name: str,
+    sort: int,
+    semantics: str = LeadStatus.Semantics.IN_PROGRESS,
+    **fields,
+) -> LeadStatus:
+    """A lead status; ValidationError for a taken code or sort, or a second "converted"."""
+    status = LeadStatus(code=code, name=name, sort=sort, semantics=semantics, **fields)
+    status.full_clean()
+    status.save()
+    return status
+
+
+@transaction.atomic
+def lead_status_update(*, status: LeadStatus, data: dict) -> list[FieldChange]:
+    """Rename, re-colour or re-sort a status (LEAD_STATUS_FIELDS); its code and semantics stay,
+    since conversion and the board rely on them."""
+    return model_update(instance=status, fields=LEAD_STATUS_FIELDS, data=data)
