@@ -236,3 +236,19 @@ def notification_target_url(notification: Notification) -> str:
         ActivityBinding.objects.filter(activity_id=notification.activity_id).order_by("id").first()
     )
     return entity_url_of(binding.entity_type, binding.entity_id) if binding else ""
+
+
+def timeline_event_list(*, entity: models.Model) -> QuerySet[TimelineEvent]:
+    """An item's whole timeline as a queryset (newest first, with who did each event and the
+    activity it is about), for pages read a cursor at a time. The caller has already checked
+    the item is visible to the reader."""
+    return (
+        TimelineEvent.objects.filter(entity_type=entity.ENTITY_TYPE, entity_id=entity.pk)
+        .select_related("actor", "activity")
+        .order_by("-created_at", "-id")
+    )
+
+
+def timeline_event_of(*, entity: models.Model, activity: Activity) -> TimelineEvent:
+    """The (latest) event of an item's timeline about `activity`; DoesNotExist without one."""
+    return timeline_event_list(entity=entity).filter(activity=activity)[:1].get()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.events import publish_on_commit
-from core.services import FieldChange, lock_for_update
+from core.services import FieldChange, lock_for_update, model_update
 
 from .events import ActivityCompleted
 from .models import Activity, ActivityBinding, Notification, TimelineEvent
@@ -391,3 +391,34 @@ def notifications_mark_all_read(*, actor: AbstractBaseUser) -> int:
     return Notification.objects.filter(recipient=actor, read_at=None).update(
         read_at=now, updated_at=now
     )
+
+
+ACTIVITY_UPDATE_FIELDS = ["subject", "description", "deadline", "remind_at", "priority",
+                          "responsible"]  # fmt: skip
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, actor: AbstractBaseUser | None, data: dict) -> Activity:
+    """Change a planned activity's own fields (ACTIVITY_UPDATE_FIELDS); the items it is bound
+    to and its kind stay. Nothing is journalled: the timeline records what was planned and
+    done, not edits of a plan. Raises ApplicationError ("not_planned") for a done activity,
+    ValidationError for a repeat rule left without a deadline or other invalid values."""
+    activity = lock_for_update(activity)
+    if activity.status != Activity.Status.PLANNED:
+        raise ApplicationError(_("Only a planned activity can be changed."), code="not_planned")
+    deadline = data.get("deadline", activity.deadline)
+    _check_repeat_rule(kind=activity.kind, repeat_every=activity.repeat_every,
+                       repeat_unit=activity.repeat_unit, deadline=deadline)  # fmt: skip
+    model_update(instance=activity, fields=ACTIVITY_UPDATE_FIELDS, data=data)
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, actor: AbstractBaseUser | None) -> None:
+    """Delete a planned activity with its bindings; the timeline entries that mention it stay
+    (without the link). Raises ApplicationError ("not_planned") for a done activity: what
+    happened stays in the journal."""
+    activity = lock_for_update(activity)
+    if activity.status != Activity.Status.PLANNED:
+        raise ApplicationError(_("Only a planned activity can be deleted."), code="not_planned")
+    activity.delete()
