@@ -1,8 +1,10 @@
-"""Timing a page the way a browser asks for it: a full request through Django's test client
-(middleware, session, policy, queries and template), so the figure is the server time."""
+"""Timing requests the way a browser or a script sends them: full requests through Django's
+test client (middleware, authentication, policy, queries, rendering), so a figure is the
+server time."""
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -13,7 +15,7 @@ REPEATS = 30
 
 
 @dataclass(frozen=True)
-class PageTimings:
+class Timings:
     timings_ms: list[float]
     queries: int
 
@@ -27,24 +29,29 @@ class PageTimings:
         return round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 2)
 
 
-def time_page(user, url: str, *, repeats: int = REPEATS) -> PageTimings:
-    """Server time of GET `url` for `user`, over `repeats` requests after one warm-up, and the
-    queries one request makes. Raises if the page does not answer 200."""
+def measure(call: Callable[[], object], *, expect: int, repeats: int = REPEATS) -> Timings:
+    """Server time of `call` (one request) over `repeats` calls after one warm-up, and the
+    queries one more call makes. Raises if a call does not answer `expect`."""
+
+    def checked() -> None:
+        response = call()
+        if response.status_code != expect:
+            raise RuntimeError(f"answered {response.status_code}, not {expect}: {response}")
+
     with override_settings(ALLOWED_HOSTS=["testserver"], DEBUG=False):
-        client = Client()
-        client.force_login(user)
-        _get(client, url)  # warm the connection and the template caches, as a running server has
+        checked()  # warm the connection and the caches, as a running server has them
         timings = []
         for _ in range(repeats):
             started = time.perf_counter()
-            _get(client, url)
+            checked()
             timings.append((time.perf_counter() - started) * 1000)
         with CaptureQueriesContext(connection) as queries:
-            _get(client, url)
-    return PageTimings(timings, len(queries))
+            checked()
+    return Timings(timings, len(queries))
 
 
-def _get(client: Client, url: str) -> None:
-    response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}")
+def time_page(user, url: str, *, repeats: int = REPEATS) -> Timings:
+    """Server time of the page at `url` for `user`, signed in."""
+    client = Client()
+    client.force_login(user)
+    return measure(lambda: client.get(url), expect=200, repeats=repeats)

@@ -21,6 +21,7 @@ from accounts.models import (
 from activities.models import Activity, ActivityBinding, Notification
 from catalog.models import Currency, Origin, Product, ProductRow
 from contacts.models import Communication, CompanyRequisite, Contact, ContactCompany
+from core.models import IdempotencyRecord
 from deals.models import DealContact, Pipeline, Stage
 from leads.models import Campaign, LeadStatus
 from tests.factories import (
@@ -33,10 +34,11 @@ from tests.factories import (
     lead_statuses,
     sales_pipeline,
 )
+from webhooks.models import WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription
 
 PROJECT_APPS = [
     "core", "accounts", "catalog", "contacts", "leads", "deals", "activities",
-    "automation", "shopsync", "reports",
+    "automation", "shopsync", "reports", "webhooks",
 ]  # fmt: skip
 
 
@@ -73,6 +75,22 @@ def _permission(world, **fields):
     return RolePermission.objects.create(**(defaults | fields))
 
 
+def _subscription(**fields):
+    defaults = {"name": "ERP", "target_url": "https://erp.example.com/", "secret": "s" * 64}
+    return WebhookSubscription.objects.create(**(defaults | fields))
+
+
+def _delivery(**fields):
+    defaults = {"event": "deal.created", "payload": {}, "status": "failed"}
+    subscription = _subscription(name=f"ERP {WebhookSubscription.objects.count()}")
+    return WebhookDelivery.objects.create(subscription=subscription, **(defaults | fields))
+
+
+def _attempt_twice():
+    delivery = _delivery()
+    _twice(lambda: WebhookDeliveryAttempt.objects.create(delivery=delivery, number=1))
+
+
 def _twice(create):
     create()
     create()
@@ -103,6 +121,12 @@ BAD_ROWS = [
         "saved_filter_name_unique",
         lambda w: _twice(
             lambda: SavedFilter.objects.create(user=w.user, list_key="deals", name="Mine")
+        ),
+    ),
+    (
+        "idempotency_key_unique",
+        lambda w: _twice(
+            lambda: IdempotencyRecord.objects.create(user=w.user, key="order-1", fingerprint="x")
         ),
     ),
     # catalog
@@ -274,6 +298,25 @@ BAD_ROWS = [
             )
         ),
     ),
+    # webhooks
+    ("webhook_subscription_name_unique", lambda w: _twice(lambda: _subscription())),
+    (
+        "webhook_subscription_target_is_http",
+        lambda w: _subscription(target_url="ftp://example.com/"),
+    ),
+    ("webhook_subscription_has_a_secret", lambda w: _subscription(secret="")),
+    (
+        "webhook_delivery_pending_has_next_try",
+        lambda w: _delivery(status="pending", next_try_at=None),
+    ),
+    (
+        "webhook_delivery_delivered_has_time",
+        lambda w: _delivery(status="delivered", delivered_at=None),
+    ),
+    (
+        "webhook_delivery_attempt_number_unique",
+        lambda w: _attempt_twice(),
+    ),
 ]
 
 
@@ -346,6 +389,10 @@ def test_the_valid_rows_the_bad_ones_start_from_are_accepted(world):
             )
         Contact.objects.create(first_name="Ivan")
         Currency.objects.create(code="KZT", name="Tenge", rate=Decimal("0.18"))
+        delivery = _delivery(status="pending", next_try_at=timezone.now())
+        WebhookDeliveryAttempt.objects.create(delivery=delivery, number=1)
+        WebhookDeliveryAttempt.objects.create(delivery=delivery, number=2)
+        _delivery(status="delivered", delivered_at=timezone.now()).subscription.delete()
 
     assert ProductRow.objects.count() == 2
 

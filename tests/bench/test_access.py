@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from bench import access, kanban, seeding
+from bench import access, api, kanban, seeding
 from deals.models import Deal
 
 
@@ -39,3 +39,14 @@ def test_the_kanban_benchmark_queries_the_same_at_every_size(capsys):
     assert list(figures[150]) == ["p50_ms", "p95_ms", "queries", "pipeline_deals"]
     assert figures[150]["queries"] == figures[600]["queries"]
     assert 0.9 * 600 < figures[600]["pipeline_deals"] < 1.1 * 600
+
+
+@pytest.mark.django_db
+def test_the_api_benchmark_reports_its_figures_last(capsys):
+    api.run(size=200, seed=7)
+
+    figures = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [figure["metric"] for figure in figures] == [
+        "list_p50_ms", "list_p95_ms", "list_queries", "create_p50_ms", "create_p95_ms",
+    ]  # fmt: skip
+    assert all(figure["bench"] == "api" and figure["value"] > 0 for figure in figures)

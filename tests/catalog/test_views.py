@@ -354,7 +354,7 @@ def test_a_usd_product_on_a_rub_deal_is_converted(client, pipeline, money):
     deal.refresh_from_db()
     assert deal.amount == Decimal("2250.00")
     page = text_of(response)
-    assert 'name="price" value="1125"' in page and "2,250.00 RUB" in page
+    assert 'name="price" value="1125.00"' in page and "2,250.00 RUB" in page
 
 
 def test_a_catalog_price_with_an_amount_off_is_converted_before_the_discount(
