@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from celery import Task, shared_task
 
+from core.api.idempotency import idempotency_records_purge
+
 
 class RetryableError(Exception):
     """A passing failure (network, remote 5xx, a held lock): the task is retried with backoff."""
@@ -22,3 +24,8 @@ def crm_task(function: Callable) -> Task:
         retry_jitter=True,
         max_retries=5,
     )
+
+
+@crm_task
+def idempotency_records_purge_task() -> int:
+    return idempotency_records_purge()

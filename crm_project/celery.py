@@ -26,6 +26,11 @@ app.conf.beat_schedule = {
         "task": "activities.tasks.notifications_purge_task",
         "schedule": crontab(hour=3, minute=30),
     },
+    # every night at 03:45: forget API Idempotency-Keys older than IDEMPOTENCY_KEY_DAYS
+    "api-purge-old-idempotency-keys": {
+        "task": "core.tasks.idempotency_records_purge_task",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # every minute: send the webhook deliveries whose (next) try is due, retries included
     "webhooks-send-due-deliveries": {
         "task": "webhooks.tasks.webhook_deliveries_send_due_task",

@@ -3,10 +3,13 @@ its answer is kept; a retry with the same key gets that answer back, and concurr
 with one key create one object (the second waits on the key's unique index until the first
 commits, then reads its answer). Keys are per user and kept for IDEMPOTENCY_KEY_DAYS."""
 
+import datetime
 import hashlib
 import json
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
@@ -57,3 +60,12 @@ class IdempotentCreateMixin:
         response["Idempotency-Key"] = record.key
         response["Idempotent-Replayed"] = "true"
         return response
+
+
+def idempotency_records_purge(*, older_than_days: int | None = None) -> int:
+    """Forget the answers kept for Idempotency-Keys older than IDEMPOTENCY_KEY_DAYS (a retry
+    after that creates anew). Returns how many were deleted."""
+    days = older_than_days if older_than_days is not None else settings.IDEMPOTENCY_KEY_DAYS
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

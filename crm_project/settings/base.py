@@ -213,6 +213,11 @@ REST_FRAMEWORK = {
     "ORDERING_PARAM": "ordering",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# How long a create's answer is kept for retries with the same Idempotency-Key.
+IDEMPOTENCY_KEY_DAYS = env.int("IDEMPOTENCY_KEY_DAYS", default=7)
+# The cache holds the API's throttle counters: shared by every process only when it is Redis
+# (CACHE_URL=redis://…; docker-compose sets it); the default is per process.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRM API",
     "DESCRIPTION": "Leads, contacts, companies, deals, products and activities over HTTP. "

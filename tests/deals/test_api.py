@@ -204,3 +204,23 @@ def test_requests_are_throttled_per_token(people, monkeypatch):
     assert statuses(tokens[0]) == [200, 200, 200, 429]
     assert statuses(tokens[1]) == [200, 200, 200, 429]  # each token has its own allowance
     cache.clear()
+
+
+def test_idempotency_keys_are_forgotten_after_their_days(people):
+    import datetime
+
+    from django.utils import timezone
+
+    from core.api.idempotency import idempotency_records_purge
+    from core.models import IdempotencyRecord
+
+    users, _ = people
+    api = api_as(users["responsible"])
+    api.post(reverse("api:deal-list"), {"title": "Old"}, headers={"Idempotency-Key": "old"})
+    api.post(reverse("api:deal-list"), {"title": "New"}, headers={"Idempotency-Key": "new"})
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - datetime.timedelta(days=8)
+    )
+
+    assert idempotency_records_purge(older_than_days=7) == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
