@@ -41,6 +41,16 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "phone"]
     filter_horizontal = ["groups", "user_permissions", "roles"]
     inlines = [AbsenceInline]
+    # What only a superuser may grant: an administrator who is not one (a staff user with
+    # the "change user" permission) must not raise anybody, themselves included, above
+    # their own rights.
+    SUPERUSER_ONLY_FIELDS = ("is_superuser", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [name for name in self.SUPERUSER_ONLY_FIELDS if name not in readonly]
+        return readonly
 
 
 class RolePermissionInline(admin.TabularInline):

@@ -24,6 +24,15 @@ from .services import (
 )
 
 
+def _posted_id(request, name: str) -> int:
+    """The id posted as `name`; Http404 when it is not a positive whole number (a malformed
+    id names nothing, and must not reach the database as a 500)."""
+    value = request.POST.get(name, "").strip()
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) < 2**63:
+        raise Http404
+    return int(value)
+
+
 def _require_settings_right(request) -> None:
     if not can_manage_settings(request.user):
         raise PermissionDenied(_("Only administrators manage roles."))
@@ -102,7 +111,7 @@ def share_view(request, entity_type: str, pk: int):
     form = ShareForm(request.POST or None, sharer=request.user)
     if request.method == "POST":
         if "revoke" in request.POST:
-            colleague = get_object_or_404(User, pk=request.POST["revoke"])
+            colleague = get_object_or_404(User, pk=_posted_id(request, "revoke"))
             object_unshare(obj=obj, colleague=colleague, actor=request.user)
         elif form.is_valid():
             object_share(obj=obj, colleague=form.cleaned_data["colleague"], actor=request.user,
@@ -118,7 +127,7 @@ def api_token_list_view(request):
     """The user's own API tokens: make one (shown once, here), revoke one."""
     new_token = None
     if request.method == "POST" and "revoke" in request.POST:
-        token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=request.user)
+        token = get_object_or_404(ApiToken, pk=_posted_id(request, "revoke"), user=request.user)
         api_token_revoke(token=token)
         messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
         return redirect("accounts:tokens")

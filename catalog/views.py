@@ -6,6 +6,8 @@ all of it or none), writes through catalog.services; adding or changing needs a 
 for that action (403 otherwise).
 """
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,6 +49,7 @@ from .services import (
 )
 
 EXPORT_BATCH = 2000
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 LIST_KEY = "products"
 COLUMNS = [
     Column("name", _("Product"), "name"),
@@ -260,7 +263,9 @@ def product_search_view(request):
     editor: JSON, or an htmx fragment. With `?currency=` each price is also given converted
     into that currency (the deal's), as the rows editor will store it."""
     products = product_search(actor=request.user, text=request.GET.get("q", ""))
-    target = Currency.objects.filter(pk=request.GET.get("currency", "")).first()
+    code = request.GET.get("currency", "")
+    # a currency code is three capital letters; anything else (a NUL byte…) is ignored
+    target = Currency.objects.filter(pk=code).first() if CURRENCY_CODE.fullmatch(code) else None
     if target is None:
         try:
             target = currency_base()

@@ -175,12 +175,22 @@ def contact_company_links(*, actor: AbstractBaseUser, contact: Contact) -> Query
     )
 
 
-def deal_client_contacts(*, deal) -> QuerySet[Contact]:
-    """The contacts linked to a deal (the caller has checked the deal is visible), the primary
-    one first, each with `is_primary` and its phones and e-mails."""
+def deal_client_contacts(*, actor: AbstractBaseUser, deal) -> QuerySet[Contact]:
+    """The contacts linked to a deal that `actor` may see (the caller has checked the deal is
+    visible; a visible deal does not make its contacts visible), the primary one first, each
+    with `is_primary` and its phones and e-mails. One query (the visibility is a subquery),
+    plus one for the phones and e-mails."""
+    visible = contact_list(actor=actor).values("pk")
     return (
-        Contact.objects.filter(deal_links__deal=deal)
+        Contact.objects.filter(deal_links__deal=deal, pk__in=visible)
         .annotate(is_primary=F("deal_links__is_primary"), link_sort=F("deal_links__sort"))
         .prefetch_related(_communications())
         .order_by("-is_primary", "link_sort", "id")
     )
+
+
+def deal_client_company(*, actor: AbstractBaseUser, deal) -> Company | None:
+    """The deal's company if `actor` may see it, None otherwise (also when it has none)."""
+    if deal.company_id is None:
+        return None
+    return company_list(actor=actor).filter(pk=deal.company_id).first()

@@ -12,12 +12,19 @@ from accounts.api_access import ScopedModelViewSet
 from accounts.models import PermissionAction, PermissionEntity
 from accounts.policy import can_assign
 from catalog.models import Currency
+from contacts.selectors import company_list
 from core.api.fields import SelectableFieldsMixin
 
 from .filters import DealApiFilter
 from .models import Deal, Stage
 from .selectors import deal_list
-from .services import deal_create, deal_delete, deal_move_to_stage, deal_update
+from .services import (
+    deal_create,
+    deal_delete,
+    deal_move_to_stage,
+    deal_update,
+    pipeline_default,
+)
 
 EXAMPLE = {
     "id": 42, "title": "Eco Shop: first order", "pipeline": 1, "stage": 3, "amount": "125000.00",
@@ -31,6 +38,14 @@ EXAMPLE = {
 
 class DealSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     contacts = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        company = self.fields.get("company")
+        if request is not None and company is not None and not company.read_only:
+            # a deal is linked only to a company the user may see
+            company.queryset = company_list(actor=request.user)
 
     class Meta:
         model = Deal
@@ -104,7 +119,8 @@ class DealViewSet(ScopedModelViewSet):
         data = dict(serializer.validated_data)
         stage = data.pop("stage", None)
         responsible = data.pop("responsible", None) or self.request.user
-        pipeline_id = stage.pipeline_id if stage else None
+        # the pipeline the deal lands in decides the add right, the default one without a stage
+        pipeline_id = stage.pipeline_id if stage else pipeline_default().pk
         _check_responsible(self.request.user, responsible, PermissionAction.ADD, pipeline_id)
         serializer.instance = deal_create(actor=self.request.user, stage=stage,
                                           responsible=responsible, **data)  # fmt: skip

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.policy import stages_visible
+from contacts.selectors import company_list
 from core.board import QuickAddForm
 from core.mass_actions import MassActionForm
 from core.responsible import ActiveResponsibleMixin
@@ -25,6 +27,23 @@ class DealForm(ActiveResponsibleMixin, forms.ModelForm):
             "comments": forms.Textarea(attrs={"rows": 3}),
             "source_description": forms.Textarea(attrs={"rows": 2}),
         }
+
+    # the user the form is shown to: it offers only the companies and stages they may see
+    actor = None
+
+    @classmethod
+    def for_actor(cls, actor) -> type["DealForm"]:
+        return type(cls.__name__, (cls,), {"actor": actor})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.actor is None:
+            return
+        if "company" in self.fields:
+            self.fields["company"].queryset = company_list(actor=self.actor)
+        if "stage" in self.fields:
+            stages = Stage.objects.select_related("pipeline")
+            self.fields["stage"].queryset = stages_visible(self.actor, stages)
 
 
 class DealCreateForm(DealForm):

@@ -149,7 +149,8 @@ def deal_create(
 
     With product rows the amount is their total. Writes the timeline and the first stage entry;
     publishes DealCreated, then DealStageChanged; notifies the responsible when somebody else
-    assigned it. Raises ApplicationError for a stage of another pipeline.
+    assigned it. Raises ApplicationError for a stage of another pipeline, or one the actor's
+    roles close to moving deals into (RoleStageRule): a deal cannot start where it could not go.
     """
     pipeline = pipeline or (stage.pipeline if stage else pipeline_default())
     stage = stage or stage_first(pipeline)
@@ -157,6 +158,11 @@ def deal_create(
         raise ApplicationError(
             _("The stage %(stage)s belongs to another pipeline.") % {"stage": stage.name},
             code="stage_of_another_pipeline",
+        )
+    if actor is not None and not can_move_into(actor, stage.pk):
+        raise ApplicationError(
+            _("Your role does not let you move deals into %(stage)s.") % {"stage": stage.name},
+            code="stage_closed",
         )
     now = timezone.now()
     deal = Deal(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PermissionAction, PermissionEntity, SavedFilter
-from accounts.policy import can_assign
+from accounts.policy import can, can_assign, stages_visible
 from activities.selectors import timeline_list
 from catalog.rows_editor import product_rows_response
 from catalog.services import currency_base
@@ -143,7 +143,8 @@ def deal_move_view(request, pk: int):
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     try:
         deal = _deal(request, pk, PermissionAction.EDIT)
-        stage = get_object_or_404(Stage, pk=request.POST.get("stage", 0) or 0)
+        stage_id = request.POST.get("stage", "")
+        stage = get_object_or_404(Stage, pk=int(stage_id) if stage_id.isdigit() else 0)
         deal = deal_move_to_stage(deal=deal, stage=stage, actor=request.user)
     except (PermissionDenied, ApplicationError) as error:
         if not wants_json:
@@ -168,7 +169,7 @@ def deal_create_view(request):
     initial = {"responsible": request.user, "currency": currency_base()}
     if request.GET.get("stage"):
         initial["stage"] = request.GET["stage"]
-    form = DealCreateForm(request.POST or None, initial=initial)
+    form = DealCreateForm.for_actor(request.user)(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         stage = data.pop("stage")
@@ -269,8 +270,11 @@ def deal_detail_view(request, pk: int):
     context = {
         "section": "deals",
         "deal": deal,
-        "fields": DealForm(instance=deal),
-        "stages": deal.pipeline.stages.order_by("sort"),
+        "fields": DealForm.for_actor(request.user)(instance=deal),
+        "stages": stages_visible(request.user, deal.pipeline.stages.order_by("sort")),
+        "can_edit": (can_edit := can(request.user, PermissionAction.EDIT, deal)),
+        "readonly": not can_edit,  # the fields show without their in-place editors
+        "can_delete": can(request.user, PermissionAction.DELETE, deal),
         "timeline": timeline_list(entity=deal),
     }
     return render(request, "deals/deal_detail.html", context)
@@ -289,7 +293,7 @@ def deal_update_view(request, pk: int):
         return deal_update(deal=deal, actor=request.user, data=data)
 
     return inline_field_response(
-        request, obj=deal, form_class=DealForm, field=field,
+        request, obj=deal, form_class=DealForm.for_actor(request.user), field=field,
         url=reverse("deals:update", args=[deal.pk]), save=save,
     )  # fmt: skip
 

@@ -28,6 +28,7 @@ from contacts.selectors import company_list, contact_list
 from core.api.fields import SelectableFieldsMixin
 from deals.models import Pipeline
 
+from .conversion_rights import check_convert_rights
 from .filters import LeadApiFilter
 from .models import Lead, LeadStatus
 from .selectors import lead_list
@@ -268,7 +269,7 @@ class LeadViewSet(ScopedModelViewSet):
         serializer = ConvertSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         conversion = serializer.conversion()
-        _check_convert_rights(request.user, lead, conversion)
+        check_convert_rights(request.user, lead, conversion)
         result = lead_convert(lead=lead, conversion=conversion, actor=request.user)
         return Response(
             {
@@ -293,22 +294,6 @@ def _check_responsible(actor, responsible, action: str) -> None:
         raise PermissionDenied(
             _("Your role does not let you give this lead to %(user)s.") % {"user": responsible}
         )
-
-
-def _check_convert_rights(actor, lead: Lead, conversion: Conversion) -> None:
-    """Creating a contact, company or deal from the lead needs the right to add one for the
-    responsible it will get (as in the lead card's convert dialog)."""
-    responsible = lead.responsible or actor
-    pipeline_id = conversion.pipeline.pk if conversion.pipeline else None
-    wanted = [(PermissionEntity.CONTACT, conversion.contact is True, None),
-              (PermissionEntity.COMPANY, conversion.company is True, None),
-              (PermissionEntity.DEAL, conversion.deal, pipeline_id)]  # fmt: skip
-    for entity, is_created, pipeline in wanted:
-        if is_created and not can_assign(actor, entity, responsible=responsible,
-                                         action=PermissionAction.ADD, pipeline_id=pipeline):  # fmt: skip
-            raise PermissionDenied(
-                _("Your role does not let you create this for %(user)s.") % {"user": responsible}
-            )
 
 
 # (url prefix, viewset, basename) for crm_project/api_urls.py

@@ -6,6 +6,7 @@ from core.responsible import ActiveResponsibleMixin
 from deals.models import Pipeline
 
 from .models import Lead, LeadStatus
+from .selectors import lead_client
 
 
 class LeadForm(ActiveResponsibleMixin, forms.ModelForm):
@@ -88,12 +89,23 @@ class LeadConvertForm(forms.Form):
     company_title = forms.CharField(label=_("Company name"), required=False)
     deal_title = forms.CharField(label=_("Deal title"), required=False)
 
-    def __init__(self, *args, lead: Lead, **kwargs):
+    def __init__(self, *args, lead: Lead, actor=None, **kwargs):
+        """`actor`: the user the form is shown to. The lead's contact and company are named
+        only when `actor` may see them (without an actor, never)."""
         super().__init__(*args, **kwargs)
         self.lead = lead
         self.asked: set[str] = set()
-        self.fields["contact"].choices = self._target_choices(lead.contact, _("new contact"))
-        self.fields["company"].choices = self._target_choices(lead.company, _("new company"))
+        visible_contact, visible_company = (
+            lead_client(actor=actor, lead=lead) if actor is not None else (None, None)
+        )
+        self.fields["contact"].choices = self._target_choices(
+            lead.contact, _("new contact"), named=visible_contact is not None,
+            unnamed=_("link to the lead's contact"),
+        )  # fmt: skip
+        self.fields["company"].choices = self._target_choices(
+            lead.company, _("new company"), named=visible_company is not None,
+            unnamed=_("link to the lead's company"),
+        )  # fmt: skip
         self.fields["contact"].initial = self.EXISTING if lead.contact else self.NEW
         self.fields["company"].initial = self.EXISTING if lead.company else self.NONE
         self.fields["deal"].initial = True
@@ -101,10 +113,11 @@ class LeadConvertForm(forms.Form):
         if default_pipeline is not None:
             self.fields["pipeline"].initial = default_pipeline.pk
 
-    def _target_choices(self, existing, new_label) -> list[tuple[str, str]]:
+    def _target_choices(self, existing, new_label, *, named: bool, unnamed) -> list:
         choices = [(self.NONE, _("do not create")), (self.NEW, new_label)]
         if existing is not None:
-            choices.append((self.EXISTING, _("link to %(name)s") % {"name": existing}))
+            label = _("link to %(name)s") % {"name": existing} if named else unnamed
+            choices.append((self.EXISTING, label))
         return choices
 
     @property

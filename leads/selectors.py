@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from accounts.models import PermissionAction, PermissionEntity
 from accounts.policy import get_within, restrict
 from activities.selectors import activity_next_planned
+from contacts.models import Company, Contact
+from contacts.selectors import company_list, contact_list
 from core.board import BoardColumn, Cursor, board_columns, column_totals, keyset_page
 from core.models import EntityType
 
@@ -49,10 +51,21 @@ def lead_export_rows(*, actor: AbstractBaseUser, leads: QuerySet[Lead] | None = 
     )
 
 
-def lead_deals(*, lead: Lead) -> QuerySet:
-    """The deals made from `lead` (its card links to them). The caller has checked the lead is
-    visible; each link opens through the deals' own access policy."""
-    return lead.deals.order_by("created_at", "id")
+def lead_deals(*, actor: AbstractBaseUser, lead: Lead) -> QuerySet:
+    """The deals made from `lead` that `actor` may see (its card links to them). The caller
+    has checked the lead is visible; a visible lead does not make its deals visible."""
+    deals = lead.deals.order_by("created_at", "id")
+    return restrict(deals, user=actor, entity=PermissionEntity.DEAL)
+
+
+def lead_client(*, actor: AbstractBaseUser, lead: Lead) -> tuple[Contact | None, Company | None]:
+    """The lead's contact and company, each only if `actor` may see it (None otherwise)."""
+    contact = company = None
+    if lead.contact_id is not None:
+        contact = contact_list(actor=actor).filter(pk=lead.contact_id).first()
+    if lead.company_id is not None:
+        company = company_list(actor=actor).filter(pk=lead.company_id).first()
+    return contact, company
 
 
 def lead_column_totals(leads: QuerySet[Lead]) -> dict[int, tuple[int, Decimal]]:

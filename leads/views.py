@@ -27,6 +27,7 @@ from core.listing import Column, list_page_context, query_without
 from core.mass_actions import mass_action_response
 from core.urls import entity_url
 
+from .conversion_rights import check_convert_rights
 from .filters import LeadBoardFilter, LeadFilter
 from .forms import (
     LeadConvertForm,
@@ -40,6 +41,7 @@ from .selectors import (
     lead_board,
     lead_board_cards,
     lead_cards_decorate,
+    lead_client,
     lead_column_totals,
     lead_deals,
     lead_export_rows,
@@ -276,21 +278,24 @@ def lead_detail_view(request, pk: int):
         "statuses": [status for status in statuses if not status.is_final],
         "junk_status": next((s for s in statuses if s.semantics == "junk"), None),
         "is_converted": is_converted,
-        "created_from": _conversion_links(lead),
-        "convert_form": None if is_converted else LeadConvertForm(lead=lead),
+        "created_from": _conversion_links(lead, actor=request.user),
+        "convert_form": None if is_converted else LeadConvertForm(lead=lead, actor=request.user),
         "timeline": timeline_list(entity=lead),
     }
     return render(request, "leads/lead_detail.html", context)
 
 
-def _conversion_links(lead: Lead) -> list[tuple[str, str, str]]:
-    """What the lead became (or came from), as (kind, name, url) links."""
+def _conversion_links(lead: Lead, *, actor) -> list[tuple[str, str, str]]:
+    """What the lead became (or came from), as (kind, name, url) links: only the contact,
+    company and deals `actor` may see."""
     links = []
-    if lead.contact is not None:
-        links.append((_("Contact"), str(lead.contact), _card_url("contact", lead.contact)))
-    if lead.company is not None:
-        links.append((_("Company"), str(lead.company), _card_url("company", lead.company)))
-    links += [(_("Deal"), deal.title, deal.get_absolute_url()) for deal in lead_deals(lead=lead)]
+    contact, company = lead_client(actor=actor, lead=lead)
+    if contact is not None:
+        links.append((_("Contact"), str(contact), _card_url("contact", contact)))
+    if company is not None:
+        links.append((_("Company"), str(company), _card_url("company", company)))
+    deals = lead_deals(actor=actor, lead=lead)
+    links += [(_("Deal"), deal.title, deal.get_absolute_url()) for deal in deals]
     return links
 
 
@@ -311,24 +316,6 @@ def lead_update_view(request, pk: int):
     )  # fmt: skip
 
 
-def _check_convert_rights(actor, lead: Lead, conversion: Conversion) -> None:
-    """Creating a contact, company or deal from the lead needs the right to add one for the
-    responsible it will get."""
-    responsible = lead.responsible or actor
-    wanted = [(PermissionEntity.CONTACT, conversion.contact is True),
-              (PermissionEntity.COMPANY, conversion.company is True),
-              (PermissionEntity.DEAL, conversion.deal)]  # fmt: skip
-    for entity, is_created in wanted:
-        pipeline_id = conversion.pipeline.pk if conversion.pipeline else None
-        if is_created and not can_assign(
-            actor, entity, responsible=responsible, action=PermissionAction.ADD,
-            pipeline_id=pipeline_id if entity == PermissionEntity.DEAL else None,
-        ):  # fmt: skip
-            raise PermissionDenied(
-                _("Your role does not let you create this for %(user)s.") % {"user": responsible}
-            )
-
-
 @login_required
 def lead_convert_view(request, pk: int):
     """The convert dialog: choose what to make of the lead; when conversion finds fields
@@ -341,7 +328,7 @@ def lead_convert_view(request, pk: int):
     if request.method == "POST" and form.is_valid():
         conversion = Conversion(**form.conversion_kwargs())
         try:
-            _check_convert_rights(request.user, lead, conversion)
+            check_convert_rights(request.user, lead, conversion)
             result = lead_convert(lead=lead, conversion=conversion, actor=request.user)
         except ValidationError as error:
             if hasattr(error, "error_dict"):

@@ -54,6 +54,10 @@ def celery_worker(tmp_path, settings):
         "DJANGO_SETTINGS_MODULE": "crm_project.settings.test",
         "DATABASE_URL": _database_url_of_test_database(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        # the worker sends webhooks as this test's settings say (to a loopback receiver)
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS": str(
+            bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE_TARGETS", False))
+        ).lower(),
     }
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:

@@ -6,6 +6,7 @@ A new route without a rule here fails `test_every_route_has_an_access_rule`.
 
 import csv
 import html
+import importlib
 import io
 
 import pytest
@@ -171,6 +172,17 @@ def test_every_route_has_an_access_rule():
     assert uncovered == [], f"routes without an access rule in {__name__}.RULES: {uncovered}"
 
 
+def test_every_rule_names_a_test_that_exists():
+    """A rule is only as good as its test: a renamed or deleted test fails here."""
+    missing = []
+    for test in set(RULES.values()):
+        path, _sep, name = test.rpartition("::")
+        module = path.removesuffix(".py").replace("/", ".") if path else __name__
+        if not hasattr(importlib.import_module(module), name):
+            missing.append(test)
+    assert missing == []
+
+
 @pytest.fixture
 def people(db):
     """Wholesale (with a team below it) and retail; a deal of the wholesale manager's."""
@@ -292,7 +304,7 @@ def test_everybody_logs_in_and_out_on_the_site(client, people):
         right = client.post(
             reverse("login"), {"username": user.username, "password": "right-password"}
         )
-        assert right.status_code == 302 and right["Location"] == reverse("home")
+        assert right.status_code == 302 and right["Location"] == reverse("deals:board")
         assert client.session["_auth_user_id"] == str(user.pk)
 
         assert client.post(reverse("logout")).status_code == 302

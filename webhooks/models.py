@@ -2,6 +2,7 @@
 sent to them (deliveries) with one row per attempt."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
 
+from . import transport
 from .event_types import EVENT_TYPES
 
 http_url_validator = URLValidator(schemes=["http", "https"])
@@ -55,6 +57,15 @@ class WebhookSubscription(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A target on a loopback, private, link-local or reserved address is refused
+        (transport.resolve_target; settings.WEBHOOK_ALLOW_PRIVATE_TARGETS lets it through).
+        The address is checked again before every POST: DNS answers change."""
+        super().clean()
+        refusal = transport.target_refusal(self.target_url) if self.target_url else None
+        if refusal:
+            raise ValidationError({"target_url": refusal})
 
     def wants(self, event: str) -> bool:
         return self.is_active and event in self.events

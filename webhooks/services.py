@@ -222,7 +222,13 @@ def webhook_delivery_send(
         "X-CRM-Timestamp": timestamp,
         "X-CRM-Signature": signature_compute(secret=secret, timestamp=timestamp, body=body),
     }
-    result = transport.post(url=url, body=body, headers=headers, timeout=timeout_seconds())
+    result = transport.post(
+        url=url,
+        body=body,
+        headers=headers,
+        timeout=timeout_seconds(),
+        allow_private=transport.allow_private_targets(),
+    )
     return _record_attempt(delivery_id=delivery.pk, number=number, result=result, now=now)
 
 

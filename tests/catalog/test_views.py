@@ -496,3 +496,19 @@ def test_the_product_export_follows_the_export_scope_and_the_filters(client, mon
 def exported_names(response) -> list[str]:
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     return [line.split(",")[1] for line in text.splitlines()[1:]]
+
+
+@pytest.mark.parametrize("currency", ["\x00", "usd", "US", "USDX", "1; --"])
+def test_the_product_search_ignores_a_malformed_currency(client, money, currency):
+    from tests.factories import ProductFactory, UserFactory
+
+    ProductFactory(name="Malformed widget", price="90.00", currency=money["USD"])
+    client.force_login(UserFactory(username="root", is_superuser=True))
+
+    response = client.get(
+        reverse("catalog:product-search"), {"q": "Malformed", "currency": currency}
+    )
+
+    assert response.status_code == 200
+    [found] = response.json()["products"]
+    assert (found["name"], found["converted_price"]) == ("Malformed widget", "8100.00")

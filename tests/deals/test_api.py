@@ -224,3 +224,46 @@ def test_idempotency_keys_are_forgotten_after_their_days(people):
 
     assert idempotency_records_purge(older_than_days=7) == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_a_deal_cannot_start_in_a_stage_its_role_may_not_move_into(people):
+    users, deals = people
+    manager = users["responsible"]
+    won = deals["responsible"].pipeline.stages.get(semantics="won")
+    RoleStageRule.objects.create(role=manager.roles.get(), stage=won, can_move_into=False)
+
+    response = api_as(manager).post(
+        reverse("api:deal-list"), {"title": "Won at once", "stage": won.pk}
+    )
+
+    assert response.status_code == 409 and response.json()["error"]["code"] == "stage_closed"
+    assert not Deal.objects.filter(title="Won at once").exists()
+
+
+def test_a_deal_links_only_a_company_its_user_may_see(people):
+    from tests.factories import CompanyFactory
+
+    users, deals = people
+    hidden = CompanyFactory(title="Hidden Co", responsible=users["other"])
+    deal = deals["responsible"]
+
+    response = api_as(users["responsible"]).patch(
+        reverse("api:deal-detail", args=[deal.pk]), {"company": hidden.pk}
+    )
+
+    assert response.status_code == 400 and "company" in response.json()["error"]["fields"]
+    deal.refresh_from_db()
+    assert deal.company_id is None
+
+
+def test_creating_without_a_stage_checks_the_default_pipelines_add_right(people):
+    users, deals = people
+    manager = users["responsible"]
+    pipeline = deals["responsible"].pipeline  # the default one
+    RolePermission.objects.create(role=manager.roles.get(), entity="deal", action="add",
+                                  pipeline=pipeline, scope="none")  # fmt: skip
+
+    response = api_as(manager).post(reverse("api:deal-list"), {"title": "Sneaked in"})
+
+    assert response.status_code == 403
+    assert not Deal.objects.filter(title="Sneaked in").exists()

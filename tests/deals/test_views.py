@@ -121,3 +121,67 @@ def test_quick_add_shows_what_is_missing_under_the_column(client, pipeline):
     assert response["HX-Retarget"] == f"#quick-add-errors-{first.pk}"
     assert "required" in page_text(response)
     assert not Deal.objects.exists()
+
+
+def test_the_card_offers_only_what_the_role_allows(client, pipeline):
+    from accounts.models import PermissionAction, RolePermission
+
+    manager = user_with_role("ivanov")
+    deal = DealFactory(responsible=manager, title="Paint")
+    RolePermission.objects.filter(role__users=manager, entity="deal",
+                                  action__in=[PermissionAction.EDIT, PermissionAction.DELETE]
+                                  ).update(scope="none")  # fmt: skip
+    client.force_login(manager)
+
+    text = page_text(client.get(deal.get_absolute_url()))
+    refused = client.get(reverse("deals:delete", args=[deal.pk]))
+
+    assert reverse("deals:delete", args=[deal.pk]) not in text
+    assert "hx-get" not in text.split('data-testid="field-title"')[1].split("</div>")[0]
+    assert " disabled" in text.split('data-testid="stage-bar"')[1].split("</form>")[0]
+    assert refused.status_code == 403 and "does not let you delete" in page_text(refused)
+
+
+def test_the_card_and_the_create_page_offer_only_companies_the_user_may_see(client, pipeline):
+    from tests.factories import sales_staff
+
+    users = sales_staff()
+    manager, other = users["responsible"], users["other"]
+    CompanyFactory(title="Visible Co", responsible=manager)
+    hidden = CompanyFactory(title="Hidden Co", responsible=other)
+    deal = DealFactory(responsible=manager)
+    client.force_login(manager)
+    url = reverse("deals:update", args=[deal.pk])
+
+    editor = page_text(client.get(url, {"field": "company", "edit": "1"}))
+    create = page_text(client.get(reverse("deals:create")))
+    client.post(f"{url}?field=company", {"company": hidden.pk})
+
+    assert "Visible Co" in editor and "Hidden Co" not in editor
+    assert "Visible Co" in create and "Hidden Co" not in create
+    deal.refresh_from_db()
+    assert deal.company_id is None
+
+
+def test_quick_add_into_a_stage_closed_by_a_rule_is_refused(client, pipeline):
+    manager = user_with_role("ivanov")
+    won = pipeline.stages.get(semantics="won")
+    RoleStageRule.objects.create(role=manager.roles.get(), stage=won, can_move_into=False)
+    client.force_login(manager)
+
+    response = client.post(reverse("deals:create"), {"stage": won.pk, "title": "Won at once"},
+                           headers={"HX-Request": "true"})  # fmt: skip
+
+    assert "does not let you move deals into" in page_text(response)
+    assert not Deal.objects.exists()
+
+
+def test_a_move_to_a_stage_that_is_not_a_number_is_a_404(client, pipeline):
+    manager = user_with_role("ivanov")
+    deal = DealFactory(responsible=manager)
+    client.force_login(manager)
+
+    response = client.post(reverse("deals:move-to-stage", args=[deal.pk]), {"stage": "abc"},
+                           headers={"Accept": "application/json"})  # fmt: skip
+
+    assert response.status_code == 404

@@ -92,3 +92,26 @@ def test_switching_to_russian_translates_the_board(log_in, pipeline):
 
     expect(page.get_by_role("heading", name="Сделки")).to_be_visible()
     expect(page.get_by_role("link", name="Канбан")).to_be_visible()
+
+
+def test_a_column_loads_more_cards_as_it_scrolls(log_in, pipeline):
+    import datetime
+
+    from django.utils import timezone
+
+    manager = user_with_role("ivanov")
+    first = pipeline.stages.order_by("sort").first()
+    start = timezone.now() - datetime.timedelta(days=30)
+    for n in range(25):
+        deal = DealFactory(title=f"Order {n:02}", responsible=manager)
+        Deal.objects.filter(pk=deal.pk).update(created_at=start + datetime.timedelta(hours=n))
+    page = log_in(manager)
+    page.goto("/deals/")
+    column = page.get_by_test_id(f"column-{first.pk}")
+    expect(column.locator(".card")).to_have_count(20)
+
+    column.get_by_text("Order 05").scroll_into_view_if_needed()
+    column.locator(".cards").evaluate("list => list.scrollTo(0, list.scrollHeight)")
+
+    expect(column.locator(".card")).to_have_count(25)
+    expect(column.get_by_text("Order 00")).to_be_attached()

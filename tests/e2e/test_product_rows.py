@@ -32,6 +32,10 @@ def test_a_deal_gets_two_products_with_discounts_and_its_amount(log_in, pipeline
     # when: 3 × 100.00 − 10 %, then 2 × (250.00 − 15.50 per unit)
     add_product(page, "Whi", "White paint")
     add_product(page, "rol", "Roller")
+    # both rows saved (the editor is re-rendered with the server's figures) before editing
+    wait_until(lambda: saved_amount(deal) == Decimal("350.00"), message="the rows are not saved")
+    expect(page.get_by_test_id("rows-total")).to_have_text("350.00 RUB")
+    page.wait_for_load_state("networkidle")
     rows = page.get_by_test_id("product-row")
     rows.nth(0).get_by_test_id("row-quantity").fill("3")
     rows.nth(0).get_by_test_id("row-discount").fill("10")
