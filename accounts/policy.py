@@ -215,6 +215,14 @@ def can(
     return restrict(rows, user=user, entity=entity, action=action).exists()
 
 
+def card_rights(user: AbstractBaseUser, obj: models.Model) -> dict[str, bool]:
+    """What an item's card offers `user` (the server checks again on every change): its
+    editors and stage bar (`can_edit`; `readonly` is the opposite) and Delete."""
+    can_edit = can(user, PermissionAction.EDIT, obj)
+    return {"can_edit": can_edit, "readonly": not can_edit,
+            "can_delete": can(user, PermissionAction.DELETE, obj)}  # fmt: skip
+
+
 def can_assign(
     user: AbstractBaseUser,
     entity: str,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PermissionAction, PermissionEntity, SavedFilter
-from accounts.policy import can_assign
+from accounts.policy import can_assign, card_rights
 from activities.selectors import timeline_list
 from core.csv_export import csv_response
 from core.errors import ApplicationError, error_text
@@ -373,6 +373,7 @@ def contact_detail_view(request, pk: int):
         "company_links": contact_company_links(actor=request.user, contact=contact),
         "deals": deal_list(actor=request.user).filter(contact_links__contact=contact),
         "timeline": timeline_list(entity=contact),
+        **card_rights(request.user, contact),
     }
     return render(request, "contacts/contact_detail.html", context)
 
@@ -411,6 +412,7 @@ def company_detail_view(request, pk: int):
         "deals": deal_list(actor=request.user).filter(company=company),
         "requisites": company.requisites.all(),
         "timeline": timeline_list(entity=company),
+        **card_rights(request.user, company),
     }
     return render(request, "contacts/company_detail.html", context)
 

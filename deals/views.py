@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PermissionAction, PermissionEntity, SavedFilter
-from accounts.policy import can, can_assign, stages_visible
+from accounts.policy import can_assign, card_rights, stages_visible
 from activities.selectors import timeline_list
 from catalog.rows_editor import product_rows_response
 from catalog.services import currency_base
@@ -272,9 +272,7 @@ def deal_detail_view(request, pk: int):
         "deal": deal,
         "fields": DealForm.for_actor(request.user)(instance=deal),
         "stages": stages_visible(request.user, deal.pipeline.stages.order_by("sort")),
-        "can_edit": (can_edit := can(request.user, PermissionAction.EDIT, deal)),
-        "readonly": not can_edit,  # the fields show without their in-place editors
-        "can_delete": can(request.user, PermissionAction.DELETE, deal),
+        **card_rights(request.user, deal),
         "timeline": timeline_list(entity=deal),
     }
     return render(request, "deals/deal_detail.html", context)

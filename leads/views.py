@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PermissionAction, PermissionEntity, SavedFilter
-from accounts.policy import can_assign
+from accounts.policy import can_assign, card_rights
 from activities.selectors import timeline_list
 from catalog.rows_editor import product_rows_response
 from catalog.services import currency_base
@@ -281,7 +281,10 @@ def lead_detail_view(request, pk: int):
         "created_from": _conversion_links(lead, actor=request.user),
         "convert_form": None if is_converted else LeadConvertForm(lead=lead, actor=request.user),
         "timeline": timeline_list(entity=lead),
+        **card_rights(request.user, lead),
     }
+    if is_converted:  # a converted lead is read-only for everybody
+        context |= {"can_edit": False, "readonly": True}
     return render(request, "leads/lead_detail.html", context)
 
 

@@ -27,6 +27,7 @@ DESCRIPTIONS = {
     "403": "The user's roles do not allow this.",
     "404": "Not found, or out of the user's sight.",
     "409": "A business rule refused the change: see `error.code`.",
+    "415": "The body is not in a media type this operation reads (or cannot be read as one).",
     "429": "Too many requests for this token: wait and retry.",
 }
 
@@ -40,6 +41,8 @@ def add_error_responses(result, generator, request, public):
             statuses = ["400", "401", "403", "404", "429"]
             if method in ("post", "put", "patch", "delete"):
                 statuses.append("409")
+            if method in ("post", "put", "patch"):
+                statuses.append("415")
             responses = operation.setdefault("responses", {})
             for status in statuses:
                 responses.setdefault(

@@ -60,3 +60,26 @@ def test_the_lead_card_links_them_for_whoever_may_see_them(client, open_lead_of_
     assert "Hiddenson" in text
     assert "Hidden Co Ltd" in text
     assert list(lead_deals(actor=users["other"], lead=lead)) == [deal]
+
+
+def test_cards_offer_delete_and_editors_only_to_who_may_use_them(client, statuses, pipeline):
+    from django.urls import reverse
+
+    from accounts.models import PermissionAction, RolePermission
+    from tests.factories import CompanyFactory, ContactFactory, LeadFactory, user_with_role
+
+    manager = user_with_role("viewer")
+    RolePermission.objects.filter(role__users=manager,
+                                  action__in=[PermissionAction.EDIT, PermissionAction.DELETE]
+                                  ).update(scope="none")  # fmt: skip
+    items = {
+        "leads:delete": LeadFactory(responsible=manager),
+        "contacts:delete": ContactFactory(responsible=manager),
+        "contacts:company-delete": CompanyFactory(responsible=manager),
+    }
+    client.force_login(manager)
+
+    for delete_route, item in items.items():
+        card = client.get(item.get_absolute_url()).content.decode()
+        assert reverse(delete_route, args=[item.pk]) not in card, delete_route
+        assert "field-value readonly" in card, delete_route
