@@ -24,6 +24,8 @@ from django.db.models import Count, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from guardian.utils import get_user_obj_perms_model
 
+from core.entities import entity_model
+
 from .models import (
     Department,
     PermissionAction,
@@ -204,6 +206,13 @@ def get_within(
         if action != PermissionAction.VIEW and visible.filter(pk=pk).exists():
             raise PermissionDenied(REFUSALS.get(action, REFUSALS[PermissionAction.EDIT])) from None
         raise
+
+
+def get_item(user: AbstractBaseUser, entity_type: str, pk: int, action: str) -> models.Model:
+    """A CRM item named by its type and id (an activity's, a share's), if `user` may `action`
+    it. Raises LookupError for a type that is not a CRM item, and what get_within raises."""
+    model = entity_model(entity_type)
+    return get_within(model.objects.all(), user=user, entity=entity_type, pk=pk, action=action)
 
 
 def can(

@@ -1,17 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.entities import entity_model
-
 from .forms import RoleForm, ShareForm
 from .models import ApiToken, PermissionAction, Role, SavedFilter, User
-from .policy import can, can_manage_settings, get_within
+from .policy import can, can_manage_settings, get_item
 from .selectors import share_list
 from .services import (
     api_token_create,
@@ -91,13 +89,11 @@ def saved_filter_delete_view(request, pk: int):
 
 
 def _shared_item(request, entity_type: str, pk: int, action: str):
-    """The item, if the user may `action` it (404 out of sight, 403 seen but locked)."""
-    model = entity_model(entity_type)
+    """The item, if the user may `action` it (404 unknown or out of sight, 403 seen but
+    locked)."""
     try:
-        return get_within(
-            model.objects.all(), user=request.user, entity=entity_type, pk=pk, action=action
-        )
-    except model.DoesNotExist:
+        return get_item(request.user, entity_type, pk, action)
+    except (LookupError, ObjectDoesNotExist):
         raise Http404 from None
 
 

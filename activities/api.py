@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from accounts.api_access import ScopedModelViewSet
 from accounts.models import PermissionAction, PermissionEntity
-from accounts.policy import can_assign
+from accounts.policy import can_assign, get_item
 from core.api.fields import SelectableFieldsMixin
 from core.api.idempotency import IdempotentCreateMixin
 from core.models import EntityType
@@ -33,7 +33,6 @@ from core.models import EntityType
 from .filters import ActivityApiFilter, NotificationApiFilter
 from .models import Activity, Notification, TimelineEvent
 from .selectors import (
-    activity_entity_get,
     activity_list,
     notification_get,
     notification_list,
@@ -74,8 +73,7 @@ def _active_users():
 def _item(user, entity_type: str, entity_id: int, action: str):
     """The item if `user` may `action` it; DoesNotExist (404) out of sight, PermissionDenied
     (403) seen but not open to `action`."""
-    return activity_entity_get(actor=user, entity_type=entity_type, entity_id=entity_id,
-                               action=action)  # fmt: skip
+    return get_item(user, entity_type, entity_id, action)
 
 
 class BoundItemSerializer(serializers.Serializer):

@@ -3,15 +3,14 @@
 import datetime
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import PermissionEntity
-from accounts.policy import get_within, restrict
+from accounts.policy import restrict
+from core.entities import entity_url_of
 from core.listing import Page
 
 from .models import Activity, ActivityBinding, Notification, TimelineEvent
@@ -45,66 +44,13 @@ TIMELINE_LIMIT = 200
 
 
 def timeline_list(*, entity: models.Model, limit: int = TIMELINE_LIMIT) -> list[TimelineEvent]:
-    """The newest events of an item's timeline, with who did them and the activity they are
-    about. The caller has already checked the item is visible to the reader."""
-    events = TimelineEvent.objects.filter(
-        entity_type=entity.ENTITY_TYPE, entity_id=entity.pk
-    ).select_related("actor", "activity")
-    return list(events.order_by("-created_at", "-id")[:limit])
+    """The newest events of an item's timeline, for its card (see timeline_event_list)."""
+    return list(timeline_event_list(entity=entity)[:limit])
 
 
-# The CRM items an activity block can sit on, by EntityType value. Resolved by name when asked
-# (activities sits below those apps and must not import them); the policy entity of each item
-# type has the same value as its EntityType.
-ENTITY_MODELS = {
-    "deal": "deals.Deal",
-    "lead": "leads.Lead",
-    "contact": "contacts.Contact",
-    "company": "contacts.Company",
-}
-# The card of each item type, by URL name: links are reversed from (type, id) without loading
-# the item. A type whose card route does not exist (yet) gets no link.
-ENTITY_DETAIL_ROUTES = {
-    "deal": "deals:detail",
-    "lead": "leads:detail",
-    "contact": "contacts:detail",
-    "company": "contacts:company-detail",
-}
 PLAN_GROUP_LIMIT = 50
 JOURNAL_LIMIT = 50
 NOTIFICATIONS_PER_PAGE = 30
-
-
-def entity_model(entity_type: str) -> type[models.Model]:
-    """The model of an item type; LookupError for a type activities cannot sit on."""
-    try:
-        return apps.get_model(ENTITY_MODELS[entity_type])
-    except KeyError:
-        raise LookupError(entity_type) from None
-
-
-def activity_entity_get(
-    *, actor: AbstractBaseUser, entity_type: str, entity_id: int, action: str = "view"
-) -> models.Model:
-    """The item (deal, lead, contact, company) if `actor` may `action` it.
-
-    Raises LookupError for an unknown type, the model's DoesNotExist when the item is out of
-    the actor's sight (views answer 404) and PermissionDenied when it is seen but not open to
-    `action` (403)."""
-    model = entity_model(entity_type)
-    return get_within(model.objects.all(), user=actor, entity=entity_type, pk=entity_id,
-                      action=action)  # fmt: skip
-
-
-def entity_url_of(entity_type: str, entity_id: int) -> str:
-    """The card of an item from its type and id (no query); "" when its route is missing."""
-    route = ENTITY_DETAIL_ROUTES.get(entity_type)
-    if not route:
-        return ""
-    try:
-        return reverse(route, args=[entity_id])
-    except NoReverseMatch:
-        return ""
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PermissionAction
+from accounts.policy import get_item
 from core.errors import ApplicationError, error_text
 
 from .forms import ADD_FORMS, ActivityCompleteForm
 from .models import Activity, Notification
 from .selectors import (
-    activity_entity_get,
     activity_my_plan,
     entity_activity_get,
     notification_get,
@@ -43,9 +43,7 @@ def _entity(request, entity_type: str, entity_id: int, action: str = PermissionA
     """The item if the user may `action` it: 404 when unknown or out of sight, 403 when seen
     but not open to `action` (PermissionDenied, for the caller to answer)."""
     try:
-        return activity_entity_get(
-            actor=request.user, entity_type=entity_type, entity_id=entity_id, action=action
-        )
+        return get_item(request.user, entity_type, entity_id, action)
     except (LookupError, ObjectDoesNotExist):  # an unknown type, or the item's DoesNotExist
         raise Http404 from None
 
