@@ -254,6 +254,29 @@ def can_assign(
     return _colleagues(user, scope).filter(pk=responsible.pk).exists()
 
 
+ASSIGN_REFUSALS = {
+    PermissionEntity.DEAL: _("Your role does not let you give this deal to %(user)s."),
+    PermissionEntity.LEAD: _("Your role does not let you give this lead to %(user)s."),
+    PermissionEntity.ACTIVITY: _("Your role does not let you give this activity to %(user)s."),
+}
+ASSIGN_REFUSAL = _("Your role does not let you give this item to %(user)s.")
+
+
+def require_assign(
+    user: AbstractBaseUser,
+    entity: str,
+    responsible: AbstractBaseUser | None,
+    *,
+    action: str,
+    pipeline_id: int | None = None,
+) -> None:
+    """can_assign, for interfaces: raises PermissionDenied naming who may not get the item."""
+    if not can_assign(user, entity, responsible=responsible, action=action,
+                      pipeline_id=pipeline_id):  # fmt: skip
+        message = ASSIGN_REFUSALS.get(entity, ASSIGN_REFUSAL)
+        raise PermissionDenied(message % {"user": responsible or _("nobody")})
+
+
 def can_move_into(user: AbstractBaseUser, stage_id: int) -> bool:
     """May `user` move deals into this stage (as far as stage rules go)?"""
     if user.is_superuser:

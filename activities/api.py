@@ -7,7 +7,6 @@ Notifications are the user's own: anybody else's answer 404. Writes go through
 activities.services, like the UI's."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -25,7 +24,7 @@ from rest_framework.response import Response
 
 from accounts.api_access import ScopedModelViewSet
 from accounts.models import PermissionAction, PermissionEntity
-from accounts.policy import can_assign, get_item
+from accounts.policy import get_item, require_assign
 from core.api.fields import SelectableFieldsMixin
 from core.api.idempotency import IdempotentCreateMixin
 from core.models import EntityType
@@ -278,10 +277,7 @@ class ActivityViewSet(ScopedModelViewSet):
 def _check_responsible(actor, responsible, action: str) -> None:
     if responsible is not None and responsible.pk == actor.pk:
         return  # one's own activities, like on the card
-    if not can_assign(actor, PermissionEntity.ACTIVITY, responsible=responsible, action=action):
-        raise PermissionDenied(
-            _("Your role does not let you give this activity to %(user)s.") % {"user": responsible}
-        )
+    require_assign(actor, PermissionEntity.ACTIVITY, responsible, action=action)
 
 
 class ActivitySummarySerializer(serializers.ModelSerializer):

@@ -2,7 +2,6 @@
 create, change, delete, and the verb merge. Phones and e-mails are read and written as
 lists of {value, type}; writes go through contacts.services, like the UI's."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
@@ -19,7 +18,7 @@ from rest_framework.response import Response
 
 from accounts.api_access import ScopedModelViewSet
 from accounts.models import PermissionAction, PermissionEntity
-from accounts.policy import can_assign, get_within
+from accounts.policy import get_within, require_assign
 from core.api.fields import SelectableFieldsMixin
 
 from .communications import normalize
@@ -157,12 +156,6 @@ def merge_duplicates(view, target, entity: str, model) -> list:
     ]
 
 
-def check_responsible(actor, entity: str, responsible, action: str) -> None:
-    if not can_assign(actor, entity, responsible=responsible, action=action):
-        raise PermissionDenied(_("Your role does not let you give this item to %(user)s.")
-                               % {"user": responsible or _("nobody")})  # fmt: skip
-
-
 class ContactSerializer(SelectableFieldsMixin, CommunicationsMixin, serializers.ModelSerializer):
     companies = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
@@ -234,7 +227,7 @@ class ClientViewSet(ScopedModelViewSet):
     def perform_create(self, serializer):
         data, given = split_communications(serializer.validated_data)
         responsible = data.pop("responsible", None) or self.request.user
-        check_responsible(self.request.user, self.entity, responsible, PermissionAction.ADD)
+        require_assign(self.request.user, self.entity, responsible, action=PermissionAction.ADD)
         serializer.instance = self.create_item(actor=self.request.user, responsible=responsible,
                                                communications=all_communications(given), **data)  # fmt: skip
 
@@ -242,8 +235,7 @@ class ClientViewSet(ScopedModelViewSet):
     def perform_update(self, serializer):
         data, given = split_communications(serializer.validated_data)
         if "responsible" in data:
-            check_responsible(self.request.user, self.entity, data["responsible"],
-                              PermissionAction.EDIT)  # fmt: skip
+            require_assign(self.request.user, self.entity, data["responsible"], action=PermissionAction.EDIT)  # fmt: skip
         item = self.update_item(serializer.instance, self.request.user, data)
         communications_save(owner=item, given=given)
         serializer.instance = self.object_queryset().get(pk=item.pk)

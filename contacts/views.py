@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PermissionAction, PermissionEntity, SavedFilter
-from accounts.policy import can_assign, card_rights
+from accounts.policy import card_rights, require_assign
 from activities.selectors import timeline_list
 from core.csv_export import csv_response
 from core.errors import ApplicationError, error_text
@@ -136,12 +136,6 @@ def _item(request, kind: Kind, pk: int, action: str = PermissionAction.VIEW):
         raise Http404 from None
 
 
-def _check_responsible(actor, kind: Kind, responsible, *, action: str) -> None:
-    if not can_assign(actor, kind.entity, responsible=responsible, action=action):
-        raise PermissionDenied(_("Your role does not let you give this item to %(user)s.")
-                               % {"user": responsible or _("nobody")})  # fmt: skip
-
-
 def _url(kind: Kind, name: str, *args) -> str:
     return reverse(f"{kind.url_prefix}{name}", args=args)
 
@@ -181,7 +175,7 @@ def _mass_action(request, kind: Kind):
             kind.delete(item, request.user)
         else:
             responsible = data["responsible"]
-            _check_responsible(request.user, kind, responsible, action=PermissionAction.EDIT)
+            require_assign(request.user, kind.entity, responsible, action=PermissionAction.EDIT)
             kind.update(item, request.user, {"responsible": responsible})
 
     return mass_action_response(
@@ -301,7 +295,9 @@ def _create(request, kind: Kind):
             if name in kind.form_class.Meta.fields
         }
         try:
-            _check_responsible(request.user, kind, data["responsible"], action=PermissionAction.ADD)
+            require_assign(
+                request.user, kind.entity, data["responsible"], action=PermissionAction.ADD
+            )
             with transaction.atomic():
                 item = kind.create(actor=request.user, communications=form.communications(), **data)
         except (ValidationError, ApplicationError, PermissionDenied) as error:
@@ -320,7 +316,7 @@ def _update(request, kind: Kind, pk: int):
 
     def save(data: dict):
         if "responsible" in data:
-            _check_responsible(request.user, kind, data["responsible"],
+            require_assign(request.user, kind.entity, data["responsible"],
                                action=PermissionAction.EDIT)  # fmt: skip
         return kind.update(item, request.user, data)
 
@@ -524,7 +520,7 @@ def client_create_view(request, deal_id: int):
     data = form.cleaned_data
     kind = CONTACTS if data["kind"] == "contact" else COMPANIES
     try:
-        _check_responsible(request.user, kind, request.user, action=PermissionAction.ADD)
+        require_assign(request.user, kind.entity, request.user, action=PermissionAction.ADD)
         with transaction.atomic():
             if kind is CONTACTS:
                 item = contact_create(

@@ -1,7 +1,6 @@
 """Deals over the REST API: list (filters, ordering, cursor pages), read, create, change,
 delete, and the verb move-to-stage. Writes go through deals.services, like the UI's."""
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -10,7 +9,7 @@ from rest_framework.response import Response
 
 from accounts.api_access import ScopedModelViewSet
 from accounts.models import PermissionAction, PermissionEntity
-from accounts.policy import can_assign
+from accounts.policy import require_assign
 from catalog.models import Currency
 from contacts.selectors import company_list
 from core.api.fields import SelectableFieldsMixin
@@ -121,15 +120,26 @@ class DealViewSet(ScopedModelViewSet):
         responsible = data.pop("responsible", None) or self.request.user
         # the pipeline the deal lands in decides the add right, the default one without a stage
         pipeline_id = stage.pipeline_id if stage else pipeline_default().pk
-        _check_responsible(self.request.user, responsible, PermissionAction.ADD, pipeline_id)
+        require_assign(
+            self.request.user,
+            PermissionEntity.DEAL,
+            responsible,
+            action=PermissionAction.ADD,
+            pipeline_id=pipeline_id,
+        )
         serializer.instance = deal_create(actor=self.request.user, stage=stage,
                                           responsible=responsible, **data)  # fmt: skip
 
     def perform_update(self, serializer):
         deal, data = serializer.instance, serializer.validated_data
         if "responsible" in data:
-            _check_responsible(self.request.user, data["responsible"], PermissionAction.EDIT,
-                               deal.pipeline_id)  # fmt: skip
+            require_assign(
+                self.request.user,
+                PermissionEntity.DEAL,
+                data["responsible"],
+                action=PermissionAction.EDIT,
+                pipeline_id=deal.pipeline_id,
+            )
         serializer.instance = deal_update(deal=deal, actor=self.request.user, data=data)
 
     def perform_destroy(self, instance):
@@ -145,14 +155,6 @@ class DealViewSet(ScopedModelViewSet):
         deal = deal_move_to_stage(deal=deal, stage=serializer.validated_data["stage"],
                                   actor=request.user)  # fmt: skip
         return Response(DealSerializer(deal, context=self.get_serializer_context()).data)
-
-
-def _check_responsible(actor, responsible, action: str, pipeline_id: int | None) -> None:
-    if not can_assign(actor, PermissionEntity.DEAL, responsible=responsible, action=action,
-                      pipeline_id=pipeline_id):  # fmt: skip
-        raise PermissionDenied(
-            _("Your role does not let you give this deal to %(user)s.") % {"user": responsible}
-        )
 
 
 # (url prefix, viewset, basename) for crm_project/api_urls.py

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PermissionAction, PermissionEntity, SavedFilter
-from accounts.policy import can_assign, card_rights, stages_visible
+from accounts.policy import card_rights, require_assign, stages_visible
 from activities.selectors import timeline_list
 from catalog.rows_editor import product_rows_response
 from catalog.services import currency_base
@@ -65,18 +65,6 @@ def _deal(request, pk: int, action: str = PermissionAction.VIEW) -> Deal:
         return deal_get(actor=request.user, deal_id=pk, action=action)
     except Deal.DoesNotExist:
         raise Http404 from None
-
-
-def _check_responsible(actor, responsible, *, action: str, pipeline_id: int) -> None:
-    if not can_assign(
-        actor,
-        PermissionEntity.DEAL,
-        responsible=responsible,
-        action=action,
-        pipeline_id=pipeline_id,
-    ):
-        raise PermissionDenied(_("Your role does not let you give this deal to %(user)s.")
-                               % {"user": responsible or _("nobody")})  # fmt: skip
 
 
 def _board_pipeline(request) -> Pipeline:
@@ -174,7 +162,7 @@ def deal_create_view(request):
         data = dict(form.cleaned_data)
         stage = data.pop("stage")
         try:
-            _check_responsible(request.user, data["responsible"], action=PermissionAction.ADD,
+            require_assign(request.user, PermissionEntity.DEAL, data["responsible"], action=PermissionAction.ADD,
                                pipeline_id=stage.pipeline_id)  # fmt: skip
             deal = deal_create(actor=request.user, pipeline=stage.pipeline, stage=stage, **data)
         except (ValidationError, ApplicationError, PermissionDenied) as error:
@@ -192,7 +180,7 @@ def _deal_quick_add(request):
         return quick_add_refused(request, form, errors_id=errors_id)
     stage = form.cleaned_data["stage"]
     try:
-        _check_responsible(request.user, request.user, action=PermissionAction.ADD,
+        require_assign(request.user, PermissionEntity.DEAL, request.user, action=PermissionAction.ADD,
                            pipeline_id=stage.pipeline_id)  # fmt: skip
         deal = deal_create(
             actor=request.user,
@@ -256,7 +244,7 @@ def _apply_mass_action(actor, deal: Deal, data: dict) -> None:
     elif data["action"] == "stage":
         deal_move_to_stage(deal=deal, stage=data["stage"], actor=actor)
     else:
-        _check_responsible(actor, data["responsible"], action=PermissionAction.EDIT,
+        require_assign(actor, PermissionEntity.DEAL, data["responsible"], action=PermissionAction.EDIT,
                            pipeline_id=deal.pipeline_id)  # fmt: skip
         deal_update(deal=deal, actor=actor, data={"responsible": data["responsible"]})
 
@@ -286,7 +274,7 @@ def deal_update_view(request, pk: int):
 
     def save(data: dict) -> Deal:
         if "responsible" in data:
-            _check_responsible(request.user, data["responsible"], action=PermissionAction.EDIT,
+            require_assign(request.user, PermissionEntity.DEAL, data["responsible"], action=PermissionAction.EDIT,
                                pipeline_id=deal.pipeline_id)  # fmt: skip
         return deal_update(deal=deal, actor=request.user, data=data)
 

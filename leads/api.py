@@ -2,7 +2,6 @@
 delete, and the verbs set-status, convert and merge. Writes go through leads.services, like
 the UI's."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -12,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.api_access import ScopedModelViewSet
 from accounts.models import PermissionAction, PermissionEntity
-from accounts.policy import can_assign
+from accounts.policy import require_assign
 from catalog.models import Currency
 from contacts.api import (
     MERGE_SCHEMA,
@@ -224,7 +223,9 @@ class LeadViewSet(ScopedModelViewSet):
     def perform_create(self, serializer):
         data, given = split_communications(serializer.validated_data)
         responsible = data.pop("responsible", None) or self.request.user
-        _check_responsible(self.request.user, responsible, PermissionAction.ADD)
+        require_assign(
+            self.request.user, PermissionEntity.LEAD, responsible, action=PermissionAction.ADD
+        )
         serializer.instance = lead_create(actor=self.request.user, responsible=responsible,
                                           communications=all_communications(given), **data)  # fmt: skip
 
@@ -232,7 +233,12 @@ class LeadViewSet(ScopedModelViewSet):
     def perform_update(self, serializer):
         data, given = split_communications(serializer.validated_data)
         if "responsible" in data:
-            _check_responsible(self.request.user, data["responsible"], PermissionAction.EDIT)
+            require_assign(
+                self.request.user,
+                PermissionEntity.LEAD,
+                data["responsible"],
+                action=PermissionAction.EDIT,
+            )
         lead = lead_update(lead=serializer.instance, actor=self.request.user, data=data)
         communications_save(owner=lead, given=given)
         serializer.instance = self.object_queryset().get(pk=lead.pk)
@@ -287,13 +293,6 @@ class LeadViewSet(ScopedModelViewSet):
         target = self.get_object()
         duplicates = merge_duplicates(self, target, self.entity, Lead)
         return self._answer(lead_merge(target=target, duplicates=duplicates, actor=request.user))
-
-
-def _check_responsible(actor, responsible, action: str) -> None:
-    if not can_assign(actor, PermissionEntity.LEAD, responsible=responsible, action=action):
-        raise PermissionDenied(
-            _("Your role does not let you give this lead to %(user)s.") % {"user": responsible}
-        )
 
 
 # (url prefix, viewset, basename) for crm_project/api_urls.py

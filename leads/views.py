@@ -10,12 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PermissionAction, PermissionEntity, SavedFilter
-from accounts.policy import can_assign, card_rights
+from accounts.policy import card_rights, require_assign
 from activities.selectors import timeline_list
 from catalog.rows_editor import product_rows_response
 from catalog.services import currency_base
@@ -25,7 +25,6 @@ from core.errors import ApplicationError, error_text
 from core.inline_edit import inline_field_response
 from core.listing import Column, list_page_context, query_without
 from core.mass_actions import mass_action_response
-from core.urls import entity_url
 
 from .conversion_rights import check_convert_rights
 from .filters import LeadBoardFilter, LeadFilter
@@ -70,8 +69,6 @@ COLUMNS = [
     Column("responsible", _("Responsible"), "responsible__last_name"),
     Column("created", _("Created"), "created_at"),
 ]
-# The cards of what a conversion created, when the item's model has no get_absolute_url yet.
-CARD_ROUTES = {"contact": "contacts:detail", "company": "contacts:company-detail"}
 
 
 def _lead(request, pk: int, action: str = PermissionAction.VIEW) -> Lead:
@@ -79,21 +76,6 @@ def _lead(request, pk: int, action: str = PermissionAction.VIEW) -> Lead:
         return lead_get(actor=request.user, lead_id=pk, action=action)
     except Lead.DoesNotExist:
         raise Http404 from None
-
-
-def _check_responsible(actor, responsible, *, action: str) -> None:
-    if not can_assign(actor, PermissionEntity.LEAD, responsible=responsible, action=action):
-        raise PermissionDenied(_("Your role does not let you give this lead to %(user)s.")
-                               % {"user": responsible or _("nobody")})  # fmt: skip
-
-
-def _card_url(kind: str, obj) -> str:
-    if hasattr(obj, "get_absolute_url") or kind not in CARD_ROUTES:
-        return entity_url(obj)
-    try:
-        return reverse(CARD_ROUTES[kind], args=[obj.pk])
-    except NoReverseMatch:
-        return entity_url(obj)
 
 
 def _wants_json(request) -> bool:
@@ -180,7 +162,12 @@ def lead_create_view(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            _check_responsible(request.user, data["responsible"], action=PermissionAction.ADD)
+            require_assign(
+                request.user,
+                PermissionEntity.LEAD,
+                data["responsible"],
+                action=PermissionAction.ADD,
+            )
             lead = lead_create(actor=request.user, **data)
         except (ValidationError, ApplicationError, PermissionDenied) as error:
             form.add_error(None, error_text(error))
@@ -195,7 +182,9 @@ def _lead_quick_add(request):
     if not form.is_valid():
         return quick_add_refused(request, form, errors_id="quick-add-errors")
     try:
-        _check_responsible(request.user, request.user, action=PermissionAction.ADD)
+        require_assign(
+            request.user, PermissionEntity.LEAD, request.user, action=PermissionAction.ADD
+        )
         lead = lead_create(
             actor=request.user,
             title=form.cleaned_data["title"],
@@ -259,7 +248,9 @@ def _apply_mass_action(actor, lead: Lead, data: dict) -> None:
     elif data["action"] == "status":
         lead_set_status(lead=lead, status=data["status"], actor=actor)
     else:
-        _check_responsible(actor, data["responsible"], action=PermissionAction.EDIT)
+        require_assign(
+            actor, PermissionEntity.LEAD, data["responsible"], action=PermissionAction.EDIT
+        )
         lead_update(lead=lead, actor=actor, data={"responsible": data["responsible"]})
 
 
@@ -283,8 +274,8 @@ def lead_detail_view(request, pk: int):
         "timeline": timeline_list(entity=lead),
         **card_rights(request.user, lead),
     }
-    if is_converted:  # a converted lead is read-only for everybody
-        context |= {"can_edit": False, "readonly": True}
+    if is_converted:  # a converted lead's fields and products are read-only for everybody
+        context["readonly"] = True
     return render(request, "leads/lead_detail.html", context)
 
 
@@ -294,9 +285,9 @@ def _conversion_links(lead: Lead, *, actor) -> list[tuple[str, str, str]]:
     links = []
     contact, company = lead_client(actor=actor, lead=lead)
     if contact is not None:
-        links.append((_("Contact"), str(contact), _card_url("contact", contact)))
+        links.append((_("Contact"), str(contact), contact.get_absolute_url()))
     if company is not None:
-        links.append((_("Company"), str(company), _card_url("company", company)))
+        links.append((_("Company"), str(company), company.get_absolute_url()))
     deals = lead_deals(actor=actor, lead=lead)
     links += [(_("Deal"), deal.title, deal.get_absolute_url()) for deal in deals]
     return links
@@ -310,7 +301,12 @@ def lead_update_view(request, pk: int):
 
     def save(data: dict) -> Lead:
         if "responsible" in data:
-            _check_responsible(request.user, data["responsible"], action=PermissionAction.EDIT)
+            require_assign(
+                request.user,
+                PermissionEntity.LEAD,
+                data["responsible"],
+                action=PermissionAction.EDIT,
+            )
         return lead_update(lead=lead, actor=request.user, data=data)
 
     return inline_field_response(
@@ -346,11 +342,11 @@ def lead_convert_view(request, pk: int):
         if not request.htmx:
             return redirect(lead)  # the card links to what was created
         context["created"] = [
-            (label, str(obj), _card_url(kind, obj) if kind != "deal" else obj.get_absolute_url())
-            for kind, label, obj in (
-                ("contact", _("Contact"), result.contact),
-                ("company", _("Company"), result.company),
-                ("deal", _("Deal"), result.deal),
+            (label, str(obj), obj.get_absolute_url())
+            for label, obj in (
+                (_("Contact"), result.contact),
+                (_("Company"), result.company),
+                (_("Deal"), result.deal),
             )  # fmt: skip
             if obj is not None
         ]
