@@ -1,23 +1,13 @@
 """REST API authentication by per-user tokens (`Authorization: Bearer <token>`, or `Token`),
 and throttling per token."""
 
-import hashlib
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiToken
-
-# how often a token's "last used" is written: not on every request of a busy script
-LAST_USED_PRECISION_SECONDS = 60
-
-
-def token_hash(token: str) -> str:
-    """Tokens are long random strings, so a plain SHA-256 is enough to store them safely."""
-    return hashlib.sha256(token.encode()).hexdigest()
+from .services import api_token_touch
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -32,15 +22,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = parts[1].decode(errors="replace")
         found = (
             ApiToken.objects.select_related("user")
-            .filter(key_hash=token_hash(token), revoked_at=None)
+            .filter(key_hash=ApiToken.hash_of(token), revoked_at=None)
             .first()
         )
         if found is None or not found.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token is unknown or revoked."))
-        now = timezone.now()
-        stale = now - timezone.timedelta(seconds=LAST_USED_PRECISION_SECONDS)
-        if found.last_used_at is None or found.last_used_at < stale:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        api_token_touch(found)
         return found.user, found
 
     def authenticate_header(self, request) -> str:

@@ -2,8 +2,9 @@ from .policy import can_manage_settings
 
 
 def settings_right(request) -> dict:
-    """Whether the top menu shows Settings (one query, only for signed-in users)."""
+    """Whether the top menu shows Settings, worked out only when a template asks (a page's
+    header does; htmx fragments do not)."""
     user = getattr(request, "user", None)
-    return {
-        "can_manage_settings": bool(user and user.is_authenticated and can_manage_settings(user))
-    }
+    if not (user and user.is_authenticated):
+        return {"can_manage_settings": False}
+    return {"can_manage_settings": lambda: can_manage_settings(user)}

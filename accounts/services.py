@@ -2,6 +2,7 @@
 filters and API tokens."""
 
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -14,9 +15,9 @@ from guardian.shortcuts import assign_perm, remove_perm
 from activities.models import TimelineEvent
 from activities.services import timeline_record
 from core.errors import ApplicationError
+from core.listing import query_without
 from core.services import json_value
 
-from .api_auth import token_hash
 from .models import ApiToken, PermissionScope, Role, RolePermission, RoleStageRule, SavedFilter
 from .policy import share_permission_model
 
@@ -113,11 +114,9 @@ def saved_filter_save(
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the filter a name.")})
-    kept = QueryDict(query, mutable=True)
-    for transient in ("page", "sort"):
-        kept.pop(transient, None)
+    kept = query_without(QueryDict(query), "page", "sort")
     saved, _created = SavedFilter.objects.update_or_create(
-        user=user, list_key=list_key, name=name[:100], defaults={"query": kept.urlencode()[:2000]}
+        user=user, list_key=list_key, name=name[:100], defaults={"query": kept[:2000]}
     )
     return saved
 
@@ -135,7 +134,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
         raise ValidationError({"name": _("Name the token after the script that will use it.")})
     token = secrets.token_urlsafe(32)
     row = ApiToken.objects.create(user=user, name=name[:100], prefix=token[:8],
-                                  key_hash=token_hash(token))  # fmt: skip
+                                  key_hash=ApiToken.hash_of(token))  # fmt: skip
     return row, token
 
 
@@ -145,3 +144,13 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
     return token
+
+
+def api_token_touch(token: ApiToken, *, precision_seconds: int = 60) -> None:
+    """Note that the token was used now; at most once a `precision_seconds`, so a busy
+    script's requests do not each write."""
+    now = timezone.now()
+    if token.last_used_at is None or token.last_used_at < now - timedelta(
+        seconds=precision_seconds
+    ):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
