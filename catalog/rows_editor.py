@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import PermissionAction
@@ -53,28 +53,25 @@ class RowsEditor:
 
 
 def rows_url(owner: models.Model) -> str:
-    """The owner's rows endpoint, `<app>:product-rows` (empty while the app has none)."""
-    try:
-        return reverse(f"{owner._meta.app_label}:product-rows", args=[owner.pk])
-    except NoReverseMatch:
-        return ""
+    """The owner's rows endpoint, `<app>:product-rows`."""
+    return reverse(f"{owner._meta.app_label}:product-rows", args=[owner.pk])
 
 
 def rows_editor(*, owner: models.Model, user, can_edit: bool | None = None) -> RowsEditor:
-    """The editor of `owner`'s rows as `user` sees it (two queries: rows, edit right)."""
+    """The editor of `owner`'s rows as `user` sees it: a query for the rows, and the policy's
+    for the edit right unless the caller (the card) knows it."""
     rows = list(product_rows_of(owner))
-    save_url = rows_url(owner)
     if can_edit is None:
-        can_edit = bool(save_url) and can(user, PermissionAction.EDIT, owner)
+        can_edit = can(user, PermissionAction.EDIT, owner)
     return RowsEditor(
         owner=owner,
         rows=rows,
         currency=owner.currency,
         amount=sum((row.line_total for row in rows), Decimal(0)),
         tax_amount=sum((row.tax_total for row in rows), Decimal(0)),
-        save_url=save_url,
+        save_url=rows_url(owner),
         search_url=reverse("catalog:product-search"),
-        can_edit=can_edit and bool(save_url),
+        can_edit=can_edit,
     )
 
 

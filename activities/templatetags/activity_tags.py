@@ -87,4 +87,6 @@ def activity_block_context(
 
 @register.simple_tag(takes_context=True)
 def activity_block(context, entity) -> ActivityBlock:
-    return activity_block_context(user=context["request"].user, entity=entity)
+    # the card has worked out the edit right already (policy.card_rights)
+    return activity_block_context(user=context["request"].user, entity=entity,
+                                  can_edit=context.get("can_edit"))  # fmt: skip

@@ -13,7 +13,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def product_rows_editor(context, owner) -> RowsEditor:
-    return rows_editor(owner=owner, user=context["request"].user)
+    # the card has worked out whether its item is read-only (a converted lead is, too)
+    can_edit = not context["readonly"] if "readonly" in context else None
+    return rows_editor(owner=owner, user=context["request"].user, can_edit=can_edit)
 
 
 @register.filter

@@ -83,3 +83,18 @@ def test_cards_offer_delete_and_editors_only_to_who_may_use_them(client, statuse
         card = client.get(item.get_absolute_url()).content.decode()
         assert reverse(delete_route, args=[item.pk]) not in card, delete_route
         assert "field-value readonly" in card, delete_route
+
+
+def test_a_converted_leads_products_are_read_only_on_its_card(client, statuses, pipeline):
+    from leads.models import Lead
+    from tests.factories import LeadFactory, user_with_role
+
+    manager = user_with_role("owner")
+    lead = LeadFactory(responsible=manager)
+    Lead.objects.filter(pk=lead.pk).update(status=statuses["converted"])
+    client.force_login(manager)
+
+    card = client.get(lead.get_absolute_url()).content.decode()
+
+    assert 'data-testid="product-search"' not in card
+    assert "field-value readonly" in card
