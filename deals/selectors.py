@@ -59,7 +59,8 @@ def deal_board(
     """The kanban of `pipeline`: a column per stage the actor may see, each with its totals and
     its newest BOARD_PAGE cards. `deals` is deal_list(actor) with the board's filters.
 
-    Costs 3 queries plus one per stage, whatever the number of deals: each column reads its
+    Costs 4 queries (stages, totals, primary contacts, next activities) plus one per stage,
+    whatever the number of deals: each column reads its
     first page through the (stage, created_at, id) index."""
     columns = board_columns(
         deals.filter(pipeline=pipeline),

@@ -99,7 +99,7 @@ def lead_board_cards(
 
 
 def lead_cards_decorate(cards: list[Lead]) -> None:
-    """Give each card its client line (the person's name, else the company's) and its next
+    """Give each card its client line (the person's name and the company's, when given) and its next
     planned activity. One query for any number of cards."""
     next_activities = activity_next_planned(
         entity_type=EntityType.LEAD, entity_ids=[card.pk for card in cards]

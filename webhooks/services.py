@@ -89,7 +89,8 @@ def webhook_subscription_update(
     *, subscription: WebhookSubscription, actor: AbstractBaseUser | None, data: dict
 ) -> WebhookSubscription:
     """Change name, URL, events or the active flag. Switching it on again forgets the past
-    failures, so it gets a full day before it can be switched off again."""
+    failures, so it gets the whole WEBHOOK_DISABLE_AFTER_HOURS before it can be switched off
+    again."""
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
     was_active = subscription.is_active
     for field in SUBSCRIPTION_FIELDS:
@@ -295,14 +296,15 @@ def _subscription_record_failure(*, subscription_id: int, now: datetime.datetime
 
 
 def _subscription_after_switch_off(subscription: WebhookSubscription) -> None:
+    hours = disable_after().total_seconds() / 3600
     pending = subscription.deliveries.filter(status=WebhookDelivery.Status.PENDING)
     pending.update(
         status=WebhookDelivery.Status.GAVE_UP,
         next_try_at=None,
-        last_error=_("The subscription was switched off after a day of failures."),
+        last_error=_("The subscription was switched off after %(hours)g hours of failures.")
+        % {"hours": hours},
         updated_at=timezone.now(),
     )
-    hours = disable_after().total_seconds() / 3600
     url = reverse("webhooks:detail", args=[subscription.pk])
     for administrator in administrators():
         notification_send(

@@ -1,4 +1,5 @@
-// Small helpers every page uses: toasts, the CSRF token, and confirmation of mass actions.
+// Small helpers every page uses: toasts, the CSRF token, POST with JSON answers, select-all
+// and the total counted on demand in lists, and the reason of a refused htmx request.
 "use strict";
 
 window.crm = {

@@ -311,7 +311,8 @@ def test_the_notifications_page_shows_my_rows_unread_first_in_bounded_queries(
 ):
     rows = notify(manager, count)
     Notification.objects.filter(pk=rows[-1].pk).update(read_at=timezone.now())  # newest, read
-    notify(UserFactory(username="stranger"), 3)
+    stranger = UserFactory(username="stranger")
+    notify(stranger, 3)
     client.force_login(manager)
 
     with django_assert_max_num_queries(6):
@@ -322,7 +323,7 @@ def test_the_notifications_page_shows_my_rows_unread_first_in_bounded_queries(
     expected_first = [n.pk for n in reversed(rows[:-1])][:30]
     assert shown[: len(expected_first)] == expected_first
     assert len(shown) == min(count, 30)
-    assert "stranger" not in text
+    assert f"{stranger} #0" not in text  # the titles name their recipient
     if count == 50:
         second = client.get(reverse("activities:notifications"), {"page": 2}).content.decode()
         assert second.count('data-testid="notification-') == 20

@@ -21,9 +21,11 @@ def test_concurrent_stage_moves_keep_an_unbroken_history():
     deal = deal_create(title="Contested", actor=UserFactory(username="owner"))
     managers = [UserFactory(username=f"mover{n}") for n in range(2)]
     errors = []
+    start = threading.Barrier(2)
 
     def keep_moving(manager, targets):
         try:
+            start.wait(timeout=30)  # both begin together, so the moves overlap
             for _ in range(MOVES_PER_THREAD):
                 for target in targets:
                     deal_move_to_stage(deal=deal, stage=stages[target], actor=manager)
@@ -44,6 +46,7 @@ def test_concurrent_stage_moves_keep_an_unbroken_history():
 
     # then every move starts where the one before it ended, and the deal is where the last one left it
     assert errors == []
+    assert not any(thread.is_alive() for thread in threads)
     history = list(DealStageChange.objects.filter(deal=deal).order_by("at", "id"))
     for before, after in zip(history, history[1:], strict=False):
         assert after.from_stage_id == before.to_stage_id
