@@ -27,8 +27,16 @@ urlpatterns = [
         name="company-communications",
     ),
     path("companies/<int:pk>/delete/", views.company_delete_view, name="company-delete"),
-    path("client/<int:deal_id>/search/", views.client_search_view, name="client-search"),
-    path("client/<int:deal_id>/attach/", views.client_attach_view, name="client-attach"),
-    path("client/<int:deal_id>/detach/", views.client_detach_view, name="client-detach"),
-    path("client/<int:deal_id>/create/", views.client_create_view, name="client-create"),
+    path(
+        "client/<str:entity_type>/<int:pk>/search/", views.client_search_view, name="client-search"
+    ),
+    path(
+        "client/<str:entity_type>/<int:pk>/attach/", views.client_attach_view, name="client-attach"
+    ),
+    path(
+        "client/<str:entity_type>/<int:pk>/detach/", views.client_detach_view, name="client-detach"
+    ),
+    path(
+        "client/<str:entity_type>/<int:pk>/create/", views.client_create_view, name="client-create"
+    ),
 ]

@@ -1,15 +1,15 @@
 """The contact and company pages (list, card, create, edit in place, delete, mass actions,
-export) and the client block of the deal card.
+export) and the client block of the deal and lead cards.
 
 Every view reads through contacts.selectors (the access policy) and writes through
-contacts.services, or deals.services for what a deal links to.
+contacts.services, or, for what a deal or lead links to, through contacts.client_owners.
 """
 
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -26,10 +26,9 @@ from core.errors import ApplicationError, error_text
 from core.inline_edit import inline_field_response
 from core.listing import Column, list_page_context
 from core.mass_actions import MassActionForm, mass_action_response
-from deals.models import Deal
-from deals.selectors import deal_get, deal_list
-from deals.services import deal_add_contact, deal_remove_contact, deal_update
+from deals.selectors import deal_list
 
+from .client_owners import OWNERS, ClientOwner
 from .filters import CompanyFilter, ContactFilter
 from .forms import (
     ClientAttachForm,
@@ -433,32 +432,37 @@ def company_delete_view(request, pk: int):
     return _delete(request, COMPANIES, pk)
 
 
-# The client block of the deal card
+# The client block of the deal and lead cards
 
 
-def _editable_deal(request, deal_id: int) -> Deal:
-    """The deal, if the user may change it: 404 when out of sight, 403 when only visible."""
+def _editable_owner(request, entity_type: str, pk: int):
+    """The deal or lead whose client changes, and its ClientOwner: 404 for any other type or
+    when out of sight, 403 when only visible."""
+    owner = OWNERS.get(entity_type)
+    if owner is None:
+        raise Http404
     try:
-        return deal_get(actor=request.user, deal_id=deal_id, action=PermissionAction.EDIT)
-    except Deal.DoesNotExist:
+        return owner, owner.get_editable(request.user, pk)
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 
-def _client_block(request, deal: Deal, *, form: ClientCreateForm | None = None, error: str = ""):
-    deal = deal_get(actor=request.user, deal_id=deal.pk)  # fresh: company and contacts changed
-    context = {"entity": deal, "client_form": form, "client_error": error}
+def _client_block(request, owner: ClientOwner, item, *, form=None, error: str = ""):
+    item = owner.get_editable(request.user, item.pk)  # fresh: its company and contacts changed
+    context = {"entity": item, "client_form": form, "client_error": error}
     return render(request, "contacts/client_block.html", context)
 
 
 @require_GET
 @login_required
-def client_search_view(request, deal_id: int):
+def client_search_view(request, entity_type: str, pk: int):
     """Contacts and companies the user may see whose name, phone or e-mail contains `?q=`,
-    each with a button that attaches it to the deal."""
-    deal = _editable_deal(request, deal_id)
+    each with a button that attaches it to the deal or lead."""
+    _owner, item = _editable_owner(request, entity_type, pk)
     text = request.GET.get("q", "")
     context = {
-        "deal": deal,
+        "entity": item,
+        "entity_type": entity_type,
         "q": text,
         "contacts": contact_search(actor=request.user, text=text),
         "companies": company_search(actor=request.user, text=text),
@@ -468,71 +472,70 @@ def client_search_view(request, deal_id: int):
 
 @require_POST
 @login_required
-def client_attach_view(request, deal_id: int):
-    """Attach a contact (deal_add_contact) or the company (deal_update) the user may see."""
-    deal = _editable_deal(request, deal_id)
+def client_attach_view(request, entity_type: str, pk: int):
+    """Attach a contact or the company the user may see (a lead's replaces its own)."""
+    owner, item = _editable_owner(request, entity_type, pk)
     form = ClientAttachForm(request.POST)
     if not form.is_valid() or not form.cleaned_data["id"]:
-        return _client_block(request, deal, error=_("Choose a contact or a company."))
+        return _client_block(request, owner, item, error=_("Choose a contact or a company."))
     kind = CONTACTS if form.cleaned_data["kind"] == "contact" else COMPANIES
-    item = _item(request, kind, form.cleaned_data["id"])
+    client = _item(request, kind, form.cleaned_data["id"])
     try:
-        _attach(deal, item, request.user)
+        _attach(owner, item, client, request.user)
     except (ValidationError, ApplicationError) as error:
-        return _client_block(request, deal, error=error_text(error))
-    return _client_block(request, deal)
+        return _client_block(request, owner, item, error=error_text(error))
+    return _client_block(request, owner, item)
 
 
-def _attach(deal: Deal, item, actor) -> None:
-    if isinstance(item, Contact):
-        deal_add_contact(deal=deal, contact=item, actor=actor)
+def _attach(owner: ClientOwner, item, client, actor) -> None:
+    if isinstance(client, Contact):
+        owner.add_contact(item, client, actor)
     else:
-        deal_update(deal=deal, actor=actor, data={"company": item})
+        owner.set_company(item, client, actor)
 
 
 @require_POST
 @login_required
-def client_detach_view(request, deal_id: int):
-    """Detach a contact from the deal, or the deal's company."""
-    deal = _editable_deal(request, deal_id)
+def client_detach_view(request, entity_type: str, pk: int):
+    """Detach a contact, or the company, from the deal or lead."""
+    owner, item = _editable_owner(request, entity_type, pk)
     form = ClientAttachForm(request.POST)
     if not form.is_valid():
-        return _client_block(request, deal, error=_("Choose a contact or a company."))
-    if form.cleaned_data["kind"] == "company":
-        deal_update(deal=deal, actor=request.user, data={"company": None})
-    else:
-        contact = Contact.objects.filter(
-            pk=form.cleaned_data["id"] or 0, deal_links__deal=deal
-        ).first()
-        if contact is not None:
-            deal_remove_contact(deal=deal, contact=contact, actor=request.user)
-    return _client_block(request, deal)
+        return _client_block(request, owner, item, error=_("Choose a contact or a company."))
+    try:
+        if form.cleaned_data["kind"] == "company":
+            owner.set_company(item, None, request.user)
+        else:
+            owner.remove_contact(item, form.cleaned_data["id"] or 0, request.user)
+    except (ValidationError, ApplicationError) as error:
+        return _client_block(request, owner, item, error=error_text(error))
+    return _client_block(request, owner, item)
 
 
 @require_POST
 @login_required
-def client_create_view(request, deal_id: int):
-    """Create a contact or a company from the block's small form and attach it to the deal."""
-    deal = _editable_deal(request, deal_id)
+def client_create_view(request, entity_type: str, pk: int):
+    """Create a contact or a company from the block's small form and attach it."""
+    owner, item = _editable_owner(request, entity_type, pk)
     form = ClientCreateForm(request.POST)
     if not form.is_valid():
-        return _client_block(request, deal, form=form)
+        return _client_block(request, owner, item, form=form)
     data = form.cleaned_data
     kind = CONTACTS if data["kind"] == "contact" else COMPANIES
     try:
         require_assign(request.user, kind.entity, request.user, action=PermissionAction.ADD)
         with transaction.atomic():
             if kind is CONTACTS:
-                item = contact_create(
+                client = contact_create(
                     actor=request.user, first_name=data["first_name"],
                     last_name=data["last_name"], communications=form.communications(),
                 )  # fmt: skip
             else:
-                item = company_create(
+                client = company_create(
                     actor=request.user, title=data["title"], communications=form.communications()
                 )
-            _attach(deal, item, request.user)
+            _attach(owner, item, client, request.user)
     except (ValidationError, ApplicationError, PermissionDenied) as error:
         form.add_error(None, error_text(error))
-        return _client_block(request, deal, form=form)
-    return _client_block(request, deal)
+        return _client_block(request, owner, item, form=form)
+    return _client_block(request, owner, item)

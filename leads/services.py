@@ -51,6 +51,7 @@ LEAD_FIELDS = [
     "title", "honorific", "first_name", "middle_name", "last_name", "company_title", "position",
     "address", "comments", "amount", "source", "source_description", "campaign", "responsible",
     "is_open_to_all", "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
+    "contact", "company",
 ]  # fmt: skip
 
 
@@ -351,9 +352,7 @@ def lead_delete(*, lead: Lead, actor: AbstractBaseUser | None) -> None:
 
 
 # the lead's own fields a merge fills when the target has them empty, and its client links
-LEAD_MERGE_FIELDS = [
-    name for name in LEAD_FIELDS if name not in ("amount", "is_open_to_all")
-] + ["contact", "company"]  # fmt: skip
+LEAD_MERGE_FIELDS = [name for name in LEAD_FIELDS if name not in ("amount", "is_open_to_all")]
 
 
 @transaction.atomic

@@ -40,7 +40,6 @@ from .selectors import (
     lead_board,
     lead_board_cards,
     lead_cards_decorate,
-    lead_client,
     lead_column_totals,
     lead_deals,
     lead_export_rows,
@@ -257,8 +256,8 @@ def _apply_mass_action(actor, lead: Lead, data: dict) -> None:
 @require_GET
 @login_required
 def lead_detail_view(request, pk: int):
-    """The lead card: fields edited in place, the status bar, junk and convert dialogs,
-    products, activities and the timeline."""
+    """The lead card: fields edited in place, its client, the deals made from it, the status
+    bar, junk and convert dialogs, products, activities and the timeline."""
     lead = _lead(request, pk)
     statuses = list(LeadStatus.objects.order_by("sort"))
     is_converted = lead.status.semantics == LeadStatus.Semantics.CONVERTED
@@ -269,7 +268,7 @@ def lead_detail_view(request, pk: int):
         "statuses": [status for status in statuses if not status.is_final],
         "junk_status": next((s for s in statuses if s.semantics == "junk"), None),
         "is_converted": is_converted,
-        "created_from": _conversion_links(lead, actor=request.user),
+        "deals": lead_deals(actor=request.user, lead=lead),
         "convert_form": None if is_converted else LeadConvertForm(lead=lead, actor=request.user),
         "timeline": timeline_list(entity=lead),
         **card_rights(request.user, lead),
@@ -277,20 +276,6 @@ def lead_detail_view(request, pk: int):
     if is_converted:  # a converted lead's fields and products are read-only for everybody
         context["readonly"] = True
     return render(request, "leads/lead_detail.html", context)
-
-
-def _conversion_links(lead: Lead, *, actor) -> list[tuple[str, str, str]]:
-    """What the lead became (or came from), as (kind, name, url) links: only the contact,
-    company and deals `actor` may see."""
-    links = []
-    contact, company = lead_client(actor=actor, lead=lead)
-    if contact is not None:
-        links.append((_("Contact"), str(contact), contact.get_absolute_url()))
-    if company is not None:
-        links.append((_("Company"), str(company), company.get_absolute_url()))
-    deals = lead_deals(actor=actor, lead=lead)
-    links += [(_("Deal"), deal.title, deal.get_absolute_url()) for deal in deals]
-    return links
 
 
 @login_required

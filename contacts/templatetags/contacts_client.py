@@ -1,23 +1,17 @@
-"""What the deal card's client block reads (the block is included by the deal card, whose
-view knows nothing of contacts). A visible deal does not make its client visible: the block
-shows only the contacts and the company the user may see themselves."""
+"""What the client block of the deal and lead cards reads (the block is included by cards
+whose views know nothing of contacts). A visible item does not make its client visible: the
+block shows only the contacts and the company the user may see themselves."""
 
 from django import template
 
-from contacts.selectors import deal_client_company as client_company_of
-from contacts.selectors import deal_client_contacts as client_contacts_of
+from contacts.client_owners import client_of
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def deal_client_contacts(context, deal) -> list:
-    """The deal's contacts the requesting user may see, the primary one first (the deal card
-    has checked the deal is visible)."""
-    return list(client_contacts_of(actor=context["request"].user, deal=deal))
-
-
-@register.simple_tag(takes_context=True)
-def deal_client_company(context, deal):
-    """The deal's company if the requesting user may see it, None otherwise."""
-    return client_company_of(actor=context["request"].user, deal=deal)
+def client_block_of(context, item) -> dict:
+    """The item's type (for the block's URLs), its visible company and contacts (a deal's
+    primary contact first)."""
+    company, contacts = client_of(context["request"].user, item)
+    return {"entity_type": item._meta.model_name, "company": company, "contacts": contacts}

@@ -19,33 +19,15 @@ from contacts.services import (
     contact_link_company,
 )
 from deals.models import DealContact
+from tests.contacts.conftest import NAMES, TITLES
 from tests.factories import (
     CompanyFactory,
     ContactFactory,
     DealFactory,
-    sales_staff,
 )
 
 # Who sees whose items: each manager their own, the head the responsible's (a sub-department's).
 VISIBLE = {"responsible": {"responsible"}, "other": {"other"}, "head": {"responsible"}}
-NAMES = {"responsible": "Responsiblov", "other": "Otherov"}
-TITLES = {"responsible": "Responsible's client", "other": "Other's client"}
-
-
-@pytest.fixture
-def people(pipeline):
-    """Wholesale (with a team below it) and retail; a contact, a company and a deal of each
-    manager's."""
-    users = sales_staff()
-    contacts = {
-        owner: ContactFactory(first_name="Ivan", last_name=NAMES[owner], responsible=users[owner])
-        for owner in NAMES
-    }
-    companies = {owner: CompanyFactory(title=TITLES[owner], responsible=users[owner])
-                 for owner in TITLES}  # fmt: skip
-    deals = {owner: DealFactory(title=f"{owner} deal", responsible=users[owner])
-             for owner in TITLES}  # fmt: skip
-    return users, contacts, companies, deals
 
 
 def text_of(response) -> str:
@@ -367,7 +349,7 @@ def test_the_client_search_returns_only_visible_items(client, people, user):
         CommunicationInput(kind=Communication.Kind.PHONE, value="+7 916 777-66-55")])  # fmt: skip
     client.force_login(users[user])
     own_deal = deals[next(iter(VISIBLE[user]))]
-    url = reverse("contacts:client-search", args=[own_deal.pk])
+    url = reverse("contacts:client-search", args=["deal", own_deal.pk])
 
     by_name = client.get(url, {"q": "Ivan"})
     by_title = client.get(url, {"q": "client"})
@@ -389,15 +371,15 @@ def test_client_endpoints_need_the_edit_right_on_the_deal(client, people):
     contact = contacts["responsible"]
 
     for deal, status in ((mine, 403), (theirs, 404)):
-        assert client.get(reverse("contacts:client-search", args=[deal.pk]),
+        assert client.get(reverse("contacts:client-search", args=["deal", deal.pk]),
                           {"q": "Ivan"}).status_code == status  # fmt: skip
         attach = {"kind": "contact", "id": contact.pk}
-        assert client.post(reverse("contacts:client-attach", args=[deal.pk]),
+        assert client.post(reverse("contacts:client-attach", args=["deal", deal.pk]),
                            attach).status_code == status  # fmt: skip
-        assert client.post(reverse("contacts:client-detach", args=[deal.pk]),
+        assert client.post(reverse("contacts:client-detach", args=["deal", deal.pk]),
                            attach).status_code == status  # fmt: skip
         create = {"kind": "company", "title": "Sneaky Ltd"}
-        assert client.post(reverse("contacts:client-create", args=[deal.pk]),
+        assert client.post(reverse("contacts:client-create", args=["deal", deal.pk]),
                            create).status_code == status  # fmt: skip
     assert not DealContact.objects.exists()
     assert not Company.objects.filter(title="Sneaky Ltd").exists()
@@ -406,7 +388,7 @@ def test_client_endpoints_need_the_edit_right_on_the_deal(client, people):
 def test_a_client_out_of_sight_cannot_be_attached(client, people):
     users, contacts, companies, deals = people
     client.force_login(users["responsible"])
-    url = reverse("contacts:client-attach", args=[deals["responsible"].pk])
+    url = reverse("contacts:client-attach", args=["deal", deals["responsible"].pk])
 
     assert client.post(url, {"kind": "contact", "id": contacts["other"].pk}).status_code == 404
     assert client.post(url, {"kind": "company", "id": companies["other"].pk}).status_code == 404
@@ -420,7 +402,7 @@ def test_the_client_block_attaches_detaches_and_creates(client, people):
     users, contacts, companies, deals = people
     deal, manager = deals["responsible"], users["responsible"]
     client.force_login(manager)
-    attach_url = reverse("contacts:client-attach", args=[deal.pk])
+    attach_url = reverse("contacts:client-attach", args=["deal", deal.pk])
 
     # when: a company and a contact found by search are attached
     company_block = client.post(attach_url, {"kind": "company", "id": companies["responsible"].pk})
@@ -435,7 +417,7 @@ def test_the_client_block_attaches_detaches_and_creates(client, people):
     assert (link.contact, link.is_primary) == (contacts["responsible"], True)
 
     # when: a new contact is created inline
-    created = client.post(reverse("contacts:client-create", args=[deal.pk]), {
+    created = client.post(reverse("contacts:client-create", args=["deal", deal.pk]), {
         "kind": "contact", "first_name": "Olga", "last_name": "Newcomer",
         "phone": "8 (916) 100-20-30", "email": "olga@example.com"})  # fmt: skip
 
@@ -449,7 +431,7 @@ def test_the_client_block_attaches_detaches_and_creates(client, people):
     assert olga.communications.count() == 2
 
     # when: the primary contact and the company are detached
-    detach_url = reverse("contacts:client-detach", args=[deal.pk])
+    detach_url = reverse("contacts:client-detach", args=["deal", deal.pk])
     client.post(detach_url, {"kind": "contact", "id": contacts["responsible"].pk})
     after = client.post(detach_url, {"kind": "company"})
 
@@ -474,7 +456,7 @@ def test_the_inline_create_shows_its_errors_and_creates_nothing(client, people):
     client.force_login(users["responsible"])
     before = (Contact.objects.count(), Company.objects.count())
 
-    response = client.post(reverse("contacts:client-create", args=[deals["responsible"].pk]),
+    response = client.post(reverse("contacts:client-create", args=["deal", deals["responsible"].pk]),
                            {"kind": "company", "title": " "})  # fmt: skip
 
     assert response.status_code == 200
@@ -494,4 +476,4 @@ def test_the_deal_card_shows_the_client_block(client, people):
 
     assert 'data-testid="client-block"' in text
     assert TITLES["responsible"] in text and NAMES["responsible"] in text
-    assert reverse("contacts:client-search", args=[deal.pk]) in text
+    assert reverse("contacts:client-search", args=["deal", deal.pk]) in text

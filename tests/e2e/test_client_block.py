@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from contacts.models import Contact
 from deals.models import DealContact
-from tests.factories import CompanyFactory, DealFactory, user_with_role
+from tests.factories import CompanyFactory, DealFactory, LeadFactory, user_with_role
 
 
 def test_a_company_is_found_and_attached_and_a_contact_created_inline(log_in, pipeline):
@@ -66,3 +66,19 @@ def test_a_contact_is_detached_from_the_block(log_in, pipeline):
 
     expect(page.get_by_test_id("client-block")).to_contain_text("No client yet.")
     assert not DealContact.objects.filter(deal=deal).exists()
+
+
+def test_the_lead_card_finds_and_attaches_a_contact(log_in, statuses):
+    manager = user_with_role("ivanov")
+    lead = LeadFactory(title="Roof paint enquiry", responsible=manager)
+    Contact.objects.create(first_name="Pavel", last_name="Kryshkin", responsible=manager)
+    page = log_in(manager)
+    page.goto(lead.get_absolute_url())
+    block = page.get_by_test_id("client-block")
+
+    block.get_by_test_id("client-search").press_sequentially("Krysh", delay=50)
+    block.get_by_test_id("client-search-results").get_by_role("button", name="Kryshkin").click()
+
+    expect(page.get_by_test_id("client-contact")).to_contain_text("Kryshkin Pavel")
+    lead.refresh_from_db()
+    assert lead.contact.last_name == "Kryshkin"
