@@ -363,6 +363,10 @@ class TimelineViewSet(
 
 class NotificationSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
+    title = serializers.CharField(
+        source="title_text", read_only=True, help_text=_("In the request's language.")
+    )
+    message = serializers.CharField(source="message_text", read_only=True)
 
     class Meta:
         model = Notification

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AssignedModel, EntityType, TimeStampedModel
@@ -201,8 +202,11 @@ class Notification(TimeStampedModel):
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    # title and message are stored untranslated, with their %(name)s values in params, and
+    # translated when shown: each recipient reads them in their own language
     title = models.CharField(_("title"), max_length=255)
     message = models.TextField(_("message"), blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     activity = models.ForeignKey(
         Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
@@ -216,6 +220,7 @@ class Notification(TimeStampedModel):
         indexes = [
             models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")
         ]
+
         constraints = [
             # a reminder is sent once per activity, even if two beat ticks overlap
             models.UniqueConstraint(
@@ -226,7 +231,27 @@ class Notification(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        """The title in the active language, its values filled in."""
+        return self._translated(self.title)
+
+    @property
+    def message_text(self) -> str:
+        return self._translated(self.message)
+
+    def _translated(self, text: str) -> str:
+        if not text:
+            return ""
+        translated = gettext(text)
+        if not self.params:
+            return translated
+        try:
+            return translated % self.params
+        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
+            return text % self.params
 
     @property
     def is_read(self) -> bool:

@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import ApplicationError
 from core.events import publish_on_commit
@@ -198,7 +199,8 @@ def activity_complete(
         notification_send(
             recipient=activity.created_by,
             kind=Notification.Kind.TASK_COMPLETED,
-            title=_("Task completed: %(subject)s") % {"subject": activity.subject},
+            title=gettext_noop("Task completed: %(subject)s"),
+            params={"subject": activity.subject},
             activity=activity,
         )
     publish_on_commit(
@@ -257,15 +259,19 @@ def notification_send(
     kind: str,
     title: str,
     message: str = "",
+    params: dict | None = None,
     url: str = "",
     activity: Activity | None = None,
 ) -> Notification:
-    """Put a message in the recipient's notification list."""
+    """Put a message in the recipient's notification list. `title` and `message` are the
+    untranslated texts (marked with gettext_noop), `params` their %(name)s values: each is
+    translated into the language the recipient reads it in."""
     return Notification.objects.create(
         recipient=recipient,
         kind=kind,
         title=title[:255],
         message=message,
+        params=params or {},
         url=url,
         activity=activity,
     )
@@ -309,7 +315,8 @@ def activity_reminders_send(*, now: datetime.datetime | None = None, batch_size:
                         notification_send(
                             recipient=activity.responsible,
                             kind=Notification.Kind.REMINDER_DUE,
-                            title=_("Reminder: %(subject)s") % {"subject": activity.subject},
+                            title=gettext_noop("Reminder: %(subject)s"),
+                            params={"subject": activity.subject},
                             activity=activity,
                         )
                         sent += 1

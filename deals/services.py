@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.policy import can_move_into
 from activities.models import Notification, TimelineEvent
@@ -111,7 +112,8 @@ def _notify_assigned(deal: Deal, actor: AbstractBaseUser | None) -> None:
         notification_send(
             recipient=deal.responsible,
             kind=Notification.Kind.DEAL_ASSIGNED,
-            title=_("New deal assigned to you: %(title)s") % {"title": deal.title},
+            title=gettext_noop("New deal assigned to you: %(title)s"),
+            params={"title": deal.title},
             url=entity_url(deal),
         )
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from activities.models import Notification, TimelineEvent
 from activities.services import (
@@ -112,7 +113,8 @@ def lead_create(
         notification_send(
             recipient=lead.responsible,
             kind=Notification.Kind.LEAD_ASSIGNED,
-            title=_("New lead assigned to you: %(title)s") % {"title": lead.title},
+            title=gettext_noop("New lead assigned to you: %(title)s"),
+            params={"title": lead.title},
             url=entity_url(lead),
         )
     publish_on_commit(LeadCreated(lead_id=lead.pk, actor_id=getattr(actor, "pk", None)))

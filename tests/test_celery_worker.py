@@ -33,7 +33,7 @@ def test_a_task_sent_through_redis_runs_on_the_worker_process(celery_worker):
         message="the worker did not run the task",
     )
     assert notification.kind == Notification.Kind.REMINDER_DUE
-    assert notification.title == "Reminder: Call about the contract"
+    assert notification.title_text == "Reminder: Call about the contract"
     assert "activities.tasks.activity_reminders_send_task" in celery_worker.log
     wait_until(lambda: "succeeded" in celery_worker.log, message=celery_worker.log)
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from activities.models import Notification
 from activities.services import notification_send
@@ -310,12 +311,12 @@ def _subscription_after_switch_off(subscription: WebhookSubscription) -> None:
         notification_send(
             recipient=administrator,
             kind=Notification.Kind.MESSAGE,
-            title=_("Webhook %(name)s switched off") % {"name": subscription.name},
-            message=_(
+            title=gettext_noop("Webhook %(name)s switched off"),
+            message=gettext_noop(
                 "Its deliveries to %(url)s have failed for %(hours)g hours; no more events are "
                 "sent to it. Check the receiver, then switch the subscription on again."
-            )
-            % {"url": subscription.target_url, "hours": hours},
+            ),
+            params={"name": subscription.name, "url": subscription.target_url, "hours": hours},
             url=url,
         )
     logger.warning("webhook subscription %s switched off after failures", subscription.pk)

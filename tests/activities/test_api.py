@@ -321,6 +321,19 @@ def test_notifications_are_private(people):
     assert theirs.read_at is None
 
 
+def test_notifications_are_told_in_the_language_the_request_asks_for(people):
+    users, _, _ = people
+    notification_send(recipient=users["responsible"], kind="reminder_due",
+                      title="Reminder: %(subject)s", params={"subject": "Call Ivanov"})  # fmt: skip
+    api = api_as(users["responsible"])
+
+    english = api.get(reverse("api:notification-list"), HTTP_ACCEPT_LANGUAGE="en")
+    russian = api.get(reverse("api:notification-list"), HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert english.json()["results"][0]["title"] == "Reminder: Call Ivanov"
+    assert russian.json()["results"][0]["title"] == "Напоминание: Call Ivanov"
+
+
 def test_notifications_come_unread_first_and_are_all_marked_read_at_once(people):
     users, _, _ = people
     manager = users["responsible"]

@@ -373,7 +373,7 @@ def test_the_creator_of_a_task_done_by_somebody_else_is_notified(deal, manager, 
     assert (
         notification.recipient,
         notification.kind,
-        notification.title,
+        notification.title_text,
         notification.activity,
     ) == (manager, Notification.Kind.TASK_COMPLETED, "Task completed: Send the offer", task)
 
@@ -428,7 +428,7 @@ def test_reminders_are_sent_once(deal, seller):
     assert (
         notification.recipient,
         notification.kind,
-        notification.title,
+        notification.title_text,
         notification.activity,
     ) == (seller, Notification.Kind.REMINDER_DUE, "Reminder: Call", due)
     assert Activity.objects.get(pk=due.pk).reminded_at == now
@@ -463,7 +463,7 @@ def test_reminders_are_sent_in_batches_until_none_is_due(deal, seller):
     sent = activity_reminders_send(now=now, batch_size=2)
 
     assert sent == 3
-    assert sorted(Notification.objects.values_list("title", flat=True)) == [
+    assert sorted(n.title_text for n in Notification.objects.all()) == [
         "Reminder: Call 0",
         "Reminder: Call 1",
         "Reminder: Call 2",

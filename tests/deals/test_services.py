@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from accounts.models import Role, RoleStageRule
 from activities.models import Notification, TimelineEvent
@@ -204,7 +205,12 @@ def test_deal_create_notifies_the_responsible_assigned_by_somebody_else(pipeline
     deal = deal_create(title="Printers", actor=manager, responsible=seller)
 
     notification = Notification.objects.get()
-    assert (notification.recipient, notification.kind, notification.title, notification.url) == (
+    assert (
+        notification.recipient,
+        notification.kind,
+        notification.title_text,
+        notification.url,
+    ) == (
         seller,
         Notification.Kind.DEAL_ASSIGNED,
         "New deal assigned to you: Printers",
@@ -638,3 +644,15 @@ def test_a_stage_closed_by_the_actors_roles_refuses_the_move(stages, published):
     deal_move_to_stage(deal=deal, stage=stages["Won"], actor=None)
     deal.refresh_from_db()
     assert deal.stage == stages["Won"]
+
+
+def test_a_notification_reads_in_the_recipients_language_not_the_senders(pipeline, manager):
+    seller = UserFactory(username="seller")
+    with translation.override("ru"):
+        deal_create(title="Printers", actor=manager, responsible=seller)
+
+    notification = Notification.objects.get()
+    with translation.override("en"):
+        assert notification.title_text == "New deal assigned to you: Printers"
+    with translation.override("ru"):
+        assert notification.title_text == "Вам назначена новая сделка: Printers"

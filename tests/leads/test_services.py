@@ -144,7 +144,12 @@ def test_lead_create_notifies_the_responsible_assigned_by_somebody_else(statuses
     lead = lead_create(title="Website request", actor=manager, responsible=seller)
 
     notification = Notification.objects.get()
-    assert (notification.recipient, notification.kind, notification.title, notification.url) == (
+    assert (
+        notification.recipient,
+        notification.kind,
+        notification.title_text,
+        notification.url,
+    ) == (
         seller,
         Notification.Kind.LEAD_ASSIGNED,
         "New lead assigned to you: Website request",
