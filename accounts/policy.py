@@ -277,6 +277,15 @@ def require_assign(
         raise PermissionDenied(message % {"user": responsible or _("nobody")})
 
 
+def require_activity_assign(
+    user: AbstractBaseUser, responsible: AbstractBaseUser | None, *, action: str
+) -> None:
+    """require_assign for activities, where one's own are always allowed (as on the card)."""
+    if responsible is not None and responsible.pk == user.pk:
+        return
+    require_assign(user, PermissionEntity.ACTIVITY, responsible, action=action)
+
+
 def can_move_into(user: AbstractBaseUser, stage_id: int) -> bool:
     """May `user` move deals into this stage (as far as stage rules go)?"""
     if user.is_superuser:

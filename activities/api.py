@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from accounts.api_access import ScopedModelViewSet
 from accounts.models import PermissionAction, PermissionEntity
-from accounts.policy import get_item, require_assign
+from accounts.policy import get_item, require_activity_assign
 from core.api.fields import SelectableFieldsMixin
 from core.api.idempotency import IdempotentCreateMixin
 from core.models import EntityType
@@ -248,14 +248,16 @@ class ActivityViewSet(ScopedModelViewSet):
             return
         data.pop("recipients", None)
         responsible = data.pop("responsible", None) or user
-        _check_responsible(user, responsible, PermissionAction.ADD)
+        require_activity_assign(user, responsible, action=PermissionAction.ADD)
         serializer.instance = activity_create(actor=user, bound_to=items,
                                               responsible=responsible, **data)  # fmt: skip
 
     def perform_update(self, serializer):
         activity, data = serializer.instance, serializer.validated_data
         if "responsible" in data and data["responsible"] != activity.responsible:
-            _check_responsible(self.request.user, data["responsible"], PermissionAction.EDIT)
+            require_activity_assign(
+                self.request.user, data["responsible"], action=PermissionAction.EDIT
+            )
         serializer.instance = activity_update(activity=activity, actor=self.request.user,
                                               data=data)  # fmt: skip
 
@@ -272,12 +274,6 @@ class ActivityViewSet(ScopedModelViewSet):
         activity = activity_complete(activity=activity, actor=request.user,
                                      **serializer.validated_data)  # fmt: skip
         return Response(ActivitySerializer(activity, context=self.get_serializer_context()).data)
-
-
-def _check_responsible(actor, responsible, action: str) -> None:
-    if responsible is not None and responsible.pk == actor.pk:
-        return  # one's own activities, like on the card
-    require_assign(actor, PermissionEntity.ACTIVITY, responsible, action=action)
 
 
 class ActivitySummarySerializer(serializers.ModelSerializer):

@@ -2,6 +2,7 @@
 repeat rule needs a deadline, a finished activity needs no reminder…) are the services'."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,11 @@ class PlannedActivityForm(forms.Form):
                                     widget=DATETIME_WIDGET)  # fmt: skip
     is_done = forms.BooleanField(label=_("It already happened (log it in the journal)"),
                                  required=False)  # fmt: skip
+    # who does it (the view checks the user may give activities to them); empty: oneself
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible"), required=False,
+        queryset=get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name"),
+    )  # fmt: skip
 
     def clean(self):
         data = super().clean()
@@ -67,7 +73,8 @@ class TaskForm(PlannedActivityForm):
     priority = forms.ChoiceField(label=_("Priority"), choices=Activity.Priority.choices,
                                  initial=Activity.Priority.NORMAL)  # fmt: skip
 
-    field_order = ["subject", "description", "deadline", "remind_at", "priority", "is_done"]
+    field_order = ["subject", "description", "deadline", "remind_at", "responsible", "priority",
+                   "is_done"]  # fmt: skip
 
 
 class EmailForm(forms.Form):

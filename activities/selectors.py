@@ -1,6 +1,7 @@
 """Reads of activities, always within what the actor may see (accounts.policy)."""
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import PermissionEntity
 from accounts.policy import restrict
-from core.entities import entity_url_of
+from core.entities import entity_model, entity_url_of
 from core.listing import Page
 
 from .models import Activity, ActivityBinding, Notification, TimelineEvent
@@ -94,7 +95,8 @@ class PlannedActivity:
     activity: Activity
     entity_type: str = ""
     entity_id: int | None = None
-    url: str = ""
+    url: str = ""  # the item's card; "" when the item is out of the user's sight
+    item_name: str = ""
 
 
 @dataclass
@@ -104,13 +106,28 @@ class ActivityPlan:
     upcoming: list[PlannedActivity]
 
 
+def _visible_item_names(actor: AbstractBaseUser, refs: set[tuple[str, int]]) -> dict:
+    """The names of the items among `refs` ((type, id) pairs) that `actor` may see, by pair:
+    one query per item type. One's own activity does not open an item out of sight."""
+    ids_by_type: dict[str, set[int]] = defaultdict(set)
+    for entity_type, entity_id in refs:
+        ids_by_type[entity_type].add(entity_id)
+    names = {}
+    for entity_type, ids in ids_by_type.items():
+        items = entity_model(entity_type).objects.filter(pk__in=ids)
+        for item in restrict(items, user=actor, entity=entity_type):
+            names[(entity_type, item.pk)] = str(item)
+    return names
+
+
 def activity_my_plan(
     *, actor: AbstractBaseUser, now: datetime.datetime | None = None, limit: int = PLAN_GROUP_LIMIT
 ) -> ActivityPlan:
     """The actor's own planned activities (they are responsible for them) in three groups of at
     most `limit`: overdue, due later today (in the current time zone) and upcoming (later, or
-    without a deadline). Three queries whatever the number of rows; each row links to the
-    first item the activity is bound to, reversed from its type and id."""
+    without a deadline). Three queries whatever the number of rows, and one per item type for
+    the names; each row names and links to the first item the activity is bound to, if the
+    actor may see it."""
     now = now or timezone.now()
     end_of_today = timezone.make_aware(
         datetime.datetime.combine(timezone.localdate(now) + datetime.timedelta(days=1),
@@ -130,20 +147,22 @@ def activity_my_plan(
         mine.filter(deadline__gte=now, deadline__lt=end_of_today),
         mine.filter(Q(deadline__gte=end_of_today) | Q(deadline__isnull=True)),
     )
-    overdue, today, upcoming = (
-        [
-            PlannedActivity(
-                activity=activity,
-                entity_type=activity.entity_type or "",
-                entity_id=activity.entity_id,
-                url=entity_url_of(activity.entity_type, activity.entity_id)
-                if activity.entity_type
-                else "",
-            )
-            for activity in group[:limit]
-        ]
-        for group in groups
+    rows = [list(group[:limit]) for group in groups]
+    names = _visible_item_names(
+        actor, {(a.entity_type, a.entity_id) for group in rows for a in group if a.entity_type}
     )
+
+    def planned(activity: Activity) -> PlannedActivity:
+        name = names.get((activity.entity_type, activity.entity_id), "")
+        return PlannedActivity(
+            activity=activity,
+            entity_type=activity.entity_type or "",
+            entity_id=activity.entity_id,
+            url=entity_url_of(activity.entity_type, activity.entity_id) if name else "",
+            item_name=name,
+        )
+
+    overdue, today, upcoming = ([planned(activity) for activity in group] for group in rows)
     return ActivityPlan(overdue=overdue, today=today, upcoming=upcoming)
 
 

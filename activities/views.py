@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PermissionAction
-from accounts.policy import get_item
+from accounts.policy import get_item, require_activity_assign
 from core.errors import ApplicationError, error_text
 
 from .forms import ADD_FORMS, ActivityCompleteForm
@@ -66,12 +66,15 @@ def entity_activities_view(request, entity_type: str, entity_id: int):
 
 
 def _add(kind: str, form, *, entity, actor) -> Activity:
+    """Add the activity the form describes; PermissionDenied when the user may not give it to
+    the responsible chosen."""
     data = form.cleaned_data
     if kind == Activity.Kind.EMAIL:
         return activity_email_send(recipients=data["recipients"], subject=data["subject"],
                                    body=data["body"], actor=actor, bound_to=[entity])  # fmt: skip
     if kind == Activity.Kind.COMMENT:
         return activity_comment_add(text=data["text"], actor=actor, bound_to=[entity])
+    require_activity_assign(actor, data.get("responsible") or actor, action=PermissionAction.ADD)
     return activity_create(kind=kind, actor=actor, bound_to=[entity], **form.service_arguments())
 
 
@@ -90,7 +93,7 @@ def activity_create_view(request, entity_type: str, entity_id: int, kind: str):
     if form.is_valid():
         try:
             _add(kind, form, entity=entity, actor=request.user)
-        except (ValidationError, ApplicationError) as error:
+        except (ValidationError, ApplicationError, PermissionDenied) as error:
             form.add_error(None, error_text(error))
         else:
             return _block(request, entity, can_edit=True)

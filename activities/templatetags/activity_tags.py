@@ -68,7 +68,8 @@ def activity_block_context(
             title=ADD_TITLES[kind],
             url=reverse("activities:create", args=[entity_type, entity_id, kind]),
             form=bound_form if kind == bound_kind and bound_form is not None
-            else form_class(auto_id=f"id_{entity_type}{entity_id}_{kind}_%s"),
+            else form_class(auto_id=f"id_{entity_type}{entity_id}_{kind}_%s",
+                            initial={"responsible": user.pk}),
             is_open=kind == bound_kind,
         )
         for kind, form_class in ADD_FORMS.items()

@@ -270,7 +270,9 @@ def test_the_activities_page_shows_my_plan_in_bounded_queries(
     plan(colleague, DealFactory(responsible=colleague), 2, now=now)
     client.force_login(manager)
 
-    with django_assert_max_num_queries(8):
+    # session, user, three groups, the bell; the deals' names through the policy (its grant,
+    # roles and shares): the same for 5 and for 50 rows
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("activities:list"))
 
     text = html.unescape(response.content.decode())
@@ -280,6 +282,20 @@ def test_the_activities_page_shows_my_plan_in_bounded_queries(
     assert f'href="{reverse("deals:detail", args=[deal.pk])}"' in text
     assert "ivanov 0" in text[text.index('data-testid="group-overdue"'):
                               text.index('data-testid="group-today"')]  # fmt: skip
+    assert text.count("Paint for the school") == 2 * count  # each row names its deal
+
+
+def test_the_activities_page_does_not_name_an_item_out_of_sight(client, manager):
+    hidden = DealFactory(title="Colleague's secret deal", responsible=user_with_role("petrov"))
+    activity_create(kind="call", subject="Call for the colleague", actor=manager,
+                    bound_to=[hidden])  # fmt: skip
+    client.force_login(manager)
+
+    text = html.unescape(client.get(reverse("activities:list")).content.decode())
+
+    assert "Call for the colleague" in text
+    assert "Colleague's secret deal" not in text
+    assert reverse("deals:detail", args=[hidden.pk]) not in text
 
 
 def test_the_activities_page_groups_today_and_links_nowhere_without_a_card(client, manager):
@@ -382,3 +398,29 @@ def test_completing_somebody_elses_task_notifies_its_creator(client, manager, de
     client.force_login(head)
     opened = client.post(reverse("activities:notification-open", args=[notification.pk]))
     assert opened["Location"] == reverse("deals:detail", args=[deal.pk])
+
+
+def test_a_task_is_given_to_a_colleague_within_the_activity_scope(client, pipeline):
+    users = sales_staff()
+    deal = DealFactory(title="Responsible's order", responsible=users["responsible"])
+    task = {"subject": "Check the invoice", "deadline": "2030-03-01T12:00", "priority": "high"}
+
+    client.force_login(users["head"])  # the head may give work to the team below
+    client.post(add_url(deal, "task"), task | {"responsible": users["responsible"].pk})
+    client.force_login(users["responsible"])  # a manager ("own") may not give work to others
+    refused = client.post(
+        add_url(deal, "task"), task | {"subject": "Sneaky", "responsible": users["other"].pk}
+    )
+
+    given = deal_activities(deal).get()
+    assert (given.subject, given.responsible, given.created_by) == (
+        "Check the invoice",
+        users["responsible"],
+        users["head"],
+    )
+    assert "does not let you give this activity to" in html.unescape(refused.content.decode())
+    assert "data-open" in refused.content.decode()  # the dialog comes back open
+
+    client.post(complete_url(deal, given), {"result": "Checked"})
+    notification = Notification.objects.get(recipient=users["head"])
+    assert notification.title_text == "Task completed: Check the invoice"
