@@ -107,7 +107,10 @@ class LeadConvertForm(forms.Form):
             unnamed=_("link to the lead's company"),
         )  # fmt: skip
         self.fields["contact"].initial = self.EXISTING if lead.contact else self.NEW
-        self.fields["company"].initial = self.EXISTING if lead.company else self.NONE
+        # a lead that names a company it has no card of yet suggests making one
+        self.fields["company"].initial = (
+            self.EXISTING if lead.company else self.NEW if lead.company_title else self.NONE
+        )
         self.fields["deal"].initial = True
         default_pipeline = Pipeline.objects.filter(is_default=True).first()
         if default_pipeline is not None:

@@ -230,6 +230,19 @@ def _lead_communications(lead: Lead) -> list[CommunicationInput]:
     ]
 
 
+def _refuse_missing_names(conversion: Conversion, *, company_fields: dict, contact_fields: dict):
+    """Name every missing field at once (the dialog asks for them together)."""
+    missing = {}
+    if conversion.company is True and not company_fields.get("title"):
+        missing["company.title"] = _("Give the company a name.")
+    if conversion.contact is True and not (
+        contact_fields.get("first_name") or contact_fields.get("last_name")
+    ):
+        missing["contact.last_name"] = _("Give the contact a first or last name.")
+    if missing:
+        raise ValidationError(missing)
+
+
 @transaction.atomic
 def lead_convert(
     *, lead: Lead, conversion: Conversion, actor: AbstractBaseUser | None
@@ -252,29 +265,23 @@ def lead_convert(
     responsible = lead.responsible or actor
     common = {"actor": actor, "responsible": responsible, "source": lead.source}
 
+    company_fields = {"title": lead.company_title, "address": lead.address} | (
+        conversion.company_fields
+    )
+    contact_fields = {
+        "honorific": lead.honorific, "first_name": lead.first_name,
+        "middle_name": lead.middle_name, "last_name": lead.last_name,
+        "position": lead.position, "address": lead.address,
+    } | conversion.contact_fields  # fmt: skip
+    _refuse_missing_names(conversion, company_fields=company_fields, contact_fields=contact_fields)
+
     company = conversion.company if isinstance(conversion.company, Company) else None
     if conversion.company is True:
-        company_fields = {
-            "title": lead.company_title,
-            "address": lead.address,
-        } | conversion.company_fields
-        if not company_fields.get("title"):
-            raise ValidationError({"company.title": _("Give the company a name.")})
         company = company_create(
             **common, communications=[] if conversion.contact else communications, **company_fields
         )
-
     contact = conversion.contact if isinstance(conversion.contact, Contact) else None
     if conversion.contact is True:
-        contact_fields = {
-            "honorific": lead.honorific, "first_name": lead.first_name,
-            "middle_name": lead.middle_name, "last_name": lead.last_name,
-            "position": lead.position, "address": lead.address,
-        } | conversion.contact_fields  # fmt: skip
-        if not (contact_fields.get("first_name") or contact_fields.get("last_name")):
-            raise ValidationError(
-                {"contact.last_name": _("Give the contact a first or last name.")}
-            )
         contact = contact_create(**common, communications=communications, **contact_fields)
     if contact and company:
         # a contact made from the lead brings its position; an existing link keeps its own

@@ -148,7 +148,7 @@ def test_convert_answers_the_created_ids_and_names_missing_fields(people):
     again = api.post(reverse("api:lead-convert", args=[lead.pk]), {"create_contact": True})
 
     assert missing.status_code == 400
-    assert set(missing.json()["error"]["fields"]) == {"company.title"}
+    assert set(missing.json()["error"]["fields"]) == {"company.title", "contact.last_name"}
     assert unseen.status_code == 400 and set(unseen.json()["error"]["fields"]) == {"contact"}
     assert converted.status_code == 200
     ids = converted.json()

@@ -12,6 +12,7 @@ from accounts.models import PermissionAction, RolePermission
 from activities.models import TimelineEvent
 from contacts.models import Company, Contact
 from deals.models import Deal
+from leads.forms import LeadConvertForm
 from leads.models import Lead
 from tests.factories import LeadFactory, sales_staff
 
@@ -265,7 +266,7 @@ def test_board_and_list_cost_the_same_queries_for_5_and_50_leads(
     assert queries_for(5) == queries_for(50)
 
 
-def test_the_convert_dialog_asks_for_a_missing_field(client, people):
+def test_the_convert_dialog_asks_for_every_missing_field_at_once(client, people):
     users, leads = people
     lead = leads["responsible"]
     Lead.objects.filter(pk=lead.pk).update(first_name="", last_name="", company_title="")
@@ -275,14 +276,8 @@ def test_the_convert_dialog_asks_for_a_missing_field(client, people):
     asked = client.post(url, {"contact": "new", "company": "new"}, headers={"HX-Request": "true"})
 
     text = asked.content.decode()
-    assert 'name="company_title"' in text
+    assert 'name="company_title"' in text and 'name="contact_last_name"' in text
     assert "Give the company a name." in text
-    assert not Company.objects.exists()
-
-    asked = client.post(url, {"contact": "new", "company": "new", "company_title": "Horns"},
-                        headers={"HX-Request": "true"})  # fmt: skip
-    text = asked.content.decode()
-    assert 'name="contact_last_name"' in text
     assert "Give the contact a first or last name." in text
     assert not Company.objects.exists() and not Contact.objects.exists()
 
@@ -339,3 +334,11 @@ def test_a_lead_goes_to_junk_with_its_reason(client, people, statuses):
     assert event.payload["comment"] == "Spam from a bot"
     card = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
     assert "Spam from a bot" in card
+
+
+def test_the_convert_dialog_suggests_a_company_when_the_lead_names_one(statuses):
+    named = LeadFactory(company_title="Horns and Hooves")
+    unnamed = LeadFactory(company_title="")
+
+    assert LeadConvertForm(lead=named)["company"].initial == LeadConvertForm.NEW
+    assert LeadConvertForm(lead=unnamed)["company"].initial == LeadConvertForm.NONE
