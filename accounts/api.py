@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import permissions, serializers, viewsets
 
 from core.api.fields import SelectableFieldsMixin
+from core.filters import IdFilter
 
 from .models import Department, User
 from .policy import can_manage_settings
@@ -60,7 +61,7 @@ class DepartmentSerializer(SelectableFieldsMixin, serializers.ModelSerializer):
 
 class UserApiFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_text", label=_("Name, login or e-mail"))
-    department = django_filters.NumberFilter(
+    department = IdFilter(
         method="filter_department", label=_("Department (with its sub-departments)")
     )
 

@@ -68,31 +68,48 @@ class Grant:
 
 
 def grant_for(user: AbstractBaseUser, entity: str, action: str) -> Grant:
-    """The effective scopes of `user` for `entity` and `action` (one query)."""
+    """The effective scopes of `user` for `entity` and `action`. All of the user's grants are
+    read in one query, the first time one is asked for, and kept on the user object, which
+    lives for one request (or one task)."""
     if user.is_superuser:
         return Grant(general=Scope.ALL)
-    rows = RolePermission.objects.filter(role__users=user, entity=entity, action=action)
-    general_by_role: dict[int, str] = {}
-    pipeline_by_role: dict[int, dict[int, str]] = defaultdict(dict)
-    for role_id, pipeline_id, scope in rows.values_list("role_id", "pipeline_id", "scope"):
-        if pipeline_id is None:
-            general_by_role[role_id] = scope
-        else:
-            pipeline_by_role[role_id][pipeline_id] = scope
-    pipelines = {pipeline for overrides in pipeline_by_role.values() for pipeline in overrides}
-    roles = set(general_by_role) | set(pipeline_by_role)
-    return Grant(
-        general=widest(*general_by_role.values()),
-        per_pipeline={
-            pipeline: widest(
-                *(
-                    pipeline_by_role[role].get(pipeline, general_by_role.get(role, Scope.NONE))
-                    for role in roles
-                )
-            )
-            for pipeline in pipelines
-        },
+    grants = user.__dict__.get("_crm_grants")
+    if grants is None:
+        grants = user.__dict__["_crm_grants"] = _grants_of(user)
+    return grants.get((entity, action), Grant(general=Scope.NONE))
+
+
+def _grants_of(user: AbstractBaseUser) -> dict[tuple[str, str], Grant]:
+    """Every (entity, action) grant of the user's roles: per role, a pipeline's own scope
+    overrides the role's general one; across roles, the widest wins."""
+    rows = RolePermission.objects.filter(role__users=user).values_list(
+        "entity", "action", "role_id", "pipeline_id", "scope"
     )
+    general_by_role: dict[tuple, dict[int, str]] = defaultdict(dict)
+    pipeline_by_role: dict[tuple, dict[int, dict[int, str]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for entity, action, role_id, pipeline_id, scope in rows:
+        if pipeline_id is None:
+            general_by_role[(entity, action)][role_id] = scope
+        else:
+            pipeline_by_role[(entity, action)][role_id][pipeline_id] = scope
+    grants = {}
+    for key in set(general_by_role) | set(pipeline_by_role):
+        general, overrides = general_by_role.get(key, {}), pipeline_by_role.get(key, {})
+        roles = set(general) | set(overrides)
+        pipelines = {pipeline for by_pipeline in overrides.values() for pipeline in by_pipeline}
+        grants[key] = Grant(
+            general=widest(*general.values()),
+            per_pipeline={
+                pipeline: widest(
+                    *(overrides.get(role, {}).get(pipeline, general.get(role, Scope.NONE))
+                      for role in roles)
+                )
+                for pipeline in pipelines
+            },
+        )  # fmt: skip
+    return grants
 
 
 def scope_condition(user: AbstractBaseUser, scope: str, *, responsible: str = "responsible") -> Q:

@@ -40,7 +40,7 @@ def _require_settings_right(request) -> None:
 def role_list(request):
     _require_settings_right(request)
     roles = Role.objects.order_by("name")
-    return render(request, "accounts/role_list.html", {"roles": roles})
+    return render(request, "accounts/role_list.html", {"roles": roles, "section": "settings"})
 
 
 @login_required
@@ -59,7 +59,8 @@ def role_edit(request, pk: int | None = None):
         )
         messages.success(request, _("The role %(name)s is saved.") % {"name": role.name})
         return redirect("accounts:role-update", pk=role.pk)
-    context = {"form": form, "role": role, "actions": PermissionAction.choices}
+    context = {"form": form, "role": role, "actions": PermissionAction.choices,
+               "section": "settings"}  # fmt: skip
     return render(request, "accounts/role_form.html", context)
 
 

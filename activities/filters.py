@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
 from core.models import EntityType
 
 from .models import Activity, ActivityBinding, Notification
@@ -42,9 +43,7 @@ class ActivityApiFilter(django_filters.FilterSet):
     entity_type = django_filters.ChoiceFilter(
         choices=EntityType.choices, method="filter_bound_item", label=_("Item type")
     )
-    entity_id = django_filters.NumberFilter(
-        method="filter_bound_item", label=_("Item id (with the item type)")
-    )
+    entity_id = IdFilter(method="filter_bound_item", label=_("Item id (with the item type)"))
     q = django_filters.CharFilter(method="filter_text", label=_("Search"))
 
     class Meta:

@@ -5,6 +5,8 @@ from django import forms
 from django.db.models import Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import IdFilter
+
 from .forms import SectionChoiceField
 from .models import Currency, Origin, Product, Section
 from .selectors import products_within_section
@@ -57,7 +59,7 @@ class ProductApiFilter(ProductFilter):
     """The product list's filters for the REST API, by ids and codes: `section` (its
     sub-sections' products included) and `currency`. An unknown one finds nothing."""
 
-    section = django_filters.NumberFilter(method="filter_section_id", label=_("Section"))
+    section = IdFilter(method="filter_section_id", label=_("Section"))
     currency = django_filters.CharFilter(field_name="currency_id", label=_("Currency"))
 
     def filter_section_id(self, queryset: QuerySet, name: str, value) -> QuerySet:

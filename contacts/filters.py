@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import AssignedItemFilter
+from core.filters import AssignedItemFilter, IdFilter
 from leads.models import Source
 
 from .models import Company, Contact
@@ -66,5 +66,5 @@ class CompanyFilter(AssignedItemFilter):
 class ContactApiFilter(ContactFilter):
     """The list's filters plus a company the contact works in."""
 
-    company = django_filters.NumberFilter(field_name="company_links__company_id",
+    company = IdFilter(field_name="company_links__company_id",
                                           label=_("Company"))  # fmt: skip

@@ -355,6 +355,16 @@ def _delete(request, kind: Kind, pk: int):
     return render(request, "contacts/item_confirm_delete.html", context)
 
 
+CARD_DEALS = 20
+
+
+def _card_deals(actor, **where) -> list:
+    """The newest deals of a contact or company that `actor` may see, one more than the card
+    shows (so it knows to link to the rest)."""
+    deals = deal_list(actor=actor).filter(**where).order_by("-created_at", "-id")
+    return list(deals[: CARD_DEALS + 1])
+
+
 @require_GET
 @login_required
 def contact_detail_view(request, pk: int):
@@ -366,7 +376,8 @@ def contact_detail_view(request, pk: int):
         "contact": contact,
         "fields": ContactForm(instance=contact),
         "company_links": contact_company_links(actor=request.user, contact=contact),
-        "deals": deal_list(actor=request.user).filter(contact_links__contact=contact),
+        "deals": _card_deals(request.user, contact_links__contact=contact),
+        "all_deals_url": f"{reverse('deals:list')}?contact={contact.pk}",
         "timeline": timeline_list(entity=contact),
         **card_rights(request.user, contact),
     }
@@ -404,7 +415,8 @@ def company_detail_view(request, pk: int):
         "company": company,
         "fields": CompanyForm(instance=company),
         "contact_links": company_contact_links(actor=request.user, company=company),
-        "deals": deal_list(actor=request.user).filter(company=company),
+        "deals": _card_deals(request.user, company=company),
+        "all_deals_url": f"{reverse('deals:list')}?company={company.pk}",
         "requisites": company.requisites.all(),
         "timeline": timeline_list(entity=company),
         **card_rights(request.user, company),

@@ -11,6 +11,18 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 
+class IdFilter(django_filters.NumberFilter):
+    """An item's id: a whole number within the database's key range, so a wild value is a
+    clear 400 and never a database overflow."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class AssignedItemFilter(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()
 

@@ -13,6 +13,7 @@ from accounts.api import CanManageSettingsOrReadOnly
 from accounts.policy import stages_visible
 from core.api.fields import SelectableFieldsMixin
 from core.api.idempotency import IdempotentCreateMixin
+from core.filters import IdFilter
 
 from .models import Pipeline, Stage
 from .services import StageSpec, pipeline_create
@@ -97,7 +98,7 @@ class PipelineViewSet(
 
 
 class StageApiFilter(django_filters.FilterSet):
-    pipeline = django_filters.NumberFilter(field_name="pipeline_id", label=_("Pipeline"))
+    pipeline = IdFilter(field_name="pipeline_id", label=_("Pipeline"))
 
     class Meta:
         model = Stage

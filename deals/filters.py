@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import AssignedItemFilter
+from core.filters import AssignedItemFilter, IdFilter
 from leads.models import Campaign, Source
 
 from .models import Deal, Pipeline, Stage
@@ -44,6 +44,11 @@ class DealFilter(AssignedItemFilter):
     campaign = django_filters.ModelChoiceFilter(
         queryset=Campaign.objects.all(), label=_("Campaign")
     )
+    # the deals of one company or contact: the link under a card's deals (not in the bar)
+    company = IdFilter(field_name="company_id", label=_("Company"), widget=forms.HiddenInput)
+    contact = IdFilter(
+        field_name="contact_links__contact_id", label=_("Contact"), widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Deal
@@ -56,12 +61,10 @@ class DealBoardFilter(DealFilter):
 
 
 class DealApiFilter(DealFilter):
-    """The list's filters plus what a script filters by: a company, a contact, a closing
-    window, being open or closed."""
+    """The list's filters plus being open or closed (and the company and contact as visible
+    query parameters)."""
 
-    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
-    contact = django_filters.NumberFilter(
-        field_name="contact_links__contact_id", label=_("Contact")
-    )
+    company = IdFilter(field_name="company_id", label=_("Company"))
+    contact = IdFilter(field_name="contact_links__contact_id", label=_("Contact"))
     is_closed = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull",
                                              exclude=True, label=_("Closed"))  # fmt: skip

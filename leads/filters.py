@@ -3,7 +3,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from contacts.selectors import communication_search
-from core.filters import AssignedItemFilter
+from core.filters import AssignedItemFilter, IdFilter
 
 from .models import Campaign, Lead, LeadStatus, Source
 
@@ -41,8 +41,8 @@ class LeadApiFilter(LeadFilter):
     """The list's filters plus what a script filters by: the client (contact, company), the
     status change and conversion windows; the text also looks in phones and e-mails."""
 
-    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
-    contact = django_filters.NumberFilter(field_name="contact_id", label=_("Contact"))
+    company = IdFilter(field_name="company_id", label=_("Company"))
+    contact = IdFilter(field_name="contact_id", label=_("Contact"))
     converted_from = django_filters.DateFilter(field_name="converted_at", lookup_expr="date__gte",
                                                label=_("Converted from"))  # fmt: skip
     converted_to = django_filters.DateFilter(field_name="converted_at", lookup_expr="date__lte",

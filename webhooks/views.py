@@ -28,7 +28,11 @@ from .services import (
 @login_required
 def subscription_list(request):
     subscriptions = webhook_subscription_list(actor=request.user)
-    return render(request, "webhooks/subscription_list.html", {"subscriptions": subscriptions})
+    return render(
+        request,
+        "webhooks/subscription_list.html",
+        {"subscriptions": subscriptions, "section": "settings"},
+    )
 
 
 @login_required
@@ -38,7 +42,7 @@ def subscription_detail(request, pk: int):
     page = webhook_delivery_log(
         actor=request.user, subscription=subscription, page=request.GET.get("page", 1)
     )
-    context = {"subscription": subscription, "page": page}
+    context = {"subscription": subscription, "page": page, "section": "settings"}
     return render(request, "webhooks/subscription_detail.html", context)
 
 
@@ -77,7 +81,7 @@ def subscription_edit(request, pk: int | None = None):
                 request, _("The webhook %(name)s is saved.") % {"name": subscription.name}
             )
             return redirect("webhooks:detail", pk=subscription.pk)
-    context = {"form": form, "subscription": subscription}
+    context = {"form": form, "subscription": subscription, "section": "settings"}
     return render(request, "webhooks/subscription_form.html", context)
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Department, PermissionAction, PermissionEntity, User
+from tests.api_client import api_as
 from tests.factories import UserFactory, department, role, sales_staff
 
 PEOPLE = ["responsible", "other", "head", "admin"]
@@ -23,12 +24,6 @@ def people(db):
     Department.objects.filter(pk=wholesale.pk).update(head=users["head"])
     UserFactory(username="gone", is_active=False)
     return users
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.parametrize("user", PEOPLE)

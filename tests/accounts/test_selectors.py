@@ -79,4 +79,5 @@ def test_activities_follow_their_responsible_and_products_open_whole(money, pipe
     assert list(activity_list(actor=manager)) == [mine]
     assert list(product_list(actor=manager)) == []
     RolePermission.objects.create(role=role, entity="product", action="view", scope="own")
+    manager = type(manager).objects.get(pk=manager.pk)  # as the next request loads them
     assert set(product_list(actor=manager)) == set(products)

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 from accounts.models import PermissionAction, PermissionEntity, RolePermission
 from activities.models import Activity, Notification, TimelineEvent
 from activities.services import activity_complete, activity_create, notification_send
+from tests.api_client import api_as
 from tests.factories import DealFactory, sales_staff
 
 # who sees which deal and activity (see tests/factories.sales_staff): the responsible manager
@@ -35,12 +36,6 @@ def people(db, pipeline):
         for owner, deal in deals.items()
     }  # fmt: skip
     return users, deals, activities
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def deal_item(deal) -> dict:
@@ -409,7 +404,6 @@ def test_list_queries_are_bounded_whatever_the_number_of_rows(
 def test_a_date_the_database_cannot_hold_is_a_400_not_a_500(db):
     """Found by the fuzzer: PostgreSQL refuses a time-zone offset of +16:54."""
     from django.db import connection
-    from rest_framework.test import APIClient
 
     from tests.factories import user_with_role
 

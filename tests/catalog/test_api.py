@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from accounts.models import PermissionAction, PermissionEntity, RolePermission
 from activities.models import TimelineEvent
@@ -13,6 +12,7 @@ from catalog.models import Currency, CurrencyRate, Product, ProductRow, Section
 from catalog.services import section_create
 from deals.models import Deal
 from leads.models import Lead
+from tests.api_client import api_as
 from tests.factories import (
     DealFactory,
     LeadFactory,
@@ -42,12 +42,6 @@ def people(db, pipeline, statuses):
     users = sales_staff()
     users["admin"] = UserFactory(username="root", is_superuser=True)
     return users
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def catalog_refuse(users, *actions) -> None:

@@ -3,7 +3,6 @@ phones and e-mails, the error shape, filters, and merging duplicates."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from accounts.models import PermissionAction, RolePermission
 from activities.models import Activity, ActivityBinding, TimelineEvent
@@ -19,6 +18,7 @@ from contacts.services import (
 )
 from deals.models import DealContact
 from deals.services import deal_create
+from tests.api_client import api_as
 from tests.factories import CompanyFactory, ContactFactory, LeadFactory, sales_staff
 
 # who sees whose items (see tests/factories.sales_staff): the managers their own, the head
@@ -35,12 +35,6 @@ def people(db, pipeline, statuses):
         for kind, factory in KINDS.items()
     }
     return users, items
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def phone(owner, value: str, label: str = "work") -> None:

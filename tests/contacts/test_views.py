@@ -342,6 +342,25 @@ def test_the_contact_card_shows_its_companies_and_deals(client, people):
     assert "responsible deal" in text
 
 
+def test_a_card_shows_the_newest_deals_and_links_to_all_of_them(
+    client, people, django_assert_max_num_queries
+):
+    users, _, companies, _ = people
+    company = companies["responsible"]
+    for number in range(25):
+        DealFactory(title=f"Order {number:02}", company=company, responsible=users["responsible"])
+    client.force_login(users["responsible"])
+
+    with django_assert_max_num_queries(20):
+        card = text_of(client.get(reverse("contacts:company-detail", args=[company.pk])))
+    listed = text_of(client.get(reverse("deals:list"), {"company": company.pk}))
+
+    deals = card[card.index('data-testid="related-deals"') :]
+    assert "Order 24" in deals and "Order 05" in deals and "Order 04" not in deals
+    assert f"{reverse('deals:list')}?company={company.pk}" in deals
+    assert listed.count(">Order ") == 25 and "responsible deal" not in listed
+
+
 @pytest.mark.parametrize("user", VISIBLE)
 def test_the_client_search_returns_only_visible_items(client, people, user):
     users, contacts, _, deals = people

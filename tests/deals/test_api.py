@@ -10,6 +10,7 @@ from accounts.models import PermissionAction, RolePermission, RoleStageRule
 from accounts.services import api_token_create, api_token_revoke
 from activities.models import TimelineEvent
 from deals.models import Deal
+from tests.api_client import api_as
 from tests.factories import DealFactory, sales_staff
 
 # who sees which deal (see tests/factories.sales_staff): the responsible manager their own,
@@ -25,12 +26,6 @@ def people(db, pipeline):
         "other": DealFactory(title="Other's order", responsible=users["other"]),
     }
     return users, deals
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.parametrize("user", VISIBLE)

@@ -3,10 +3,10 @@ roles do not close), pipelines created by those who manage the settings."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from accounts.models import PermissionAction, PermissionEntity, RoleStageRule
 from deals.models import Pipeline, Stage
+from tests.api_client import api_as
 from tests.factories import UserFactory, role, sales_pipeline, sales_staff
 
 PEOPLE = ["responsible", "other", "head", "admin"]
@@ -27,12 +27,6 @@ def people(db, pipeline):
     users["admin"].roles.add(role("Administrator", "all", entities=[PermissionEntity.SETTINGS],
                                   actions=[PermissionAction.EDIT]))  # fmt: skip
     return users
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def stage_rows(pipeline: Pipeline) -> list[dict]:

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from accounts.models import PermissionAction, RolePermission
 from activities.models import TimelineEvent
@@ -17,6 +16,7 @@ from deals.models import Deal
 from deals.services import deal_create
 from leads.models import Lead
 from leads.services import lead_create, lead_merge
+from tests.api_client import api_as
 from tests.factories import ContactFactory, LeadFactory, sales_staff
 
 # who sees whose leads (see tests/factories.sales_staff)
@@ -31,12 +31,6 @@ def people(db, pipeline, statuses):
         "other": LeadFactory(title="Other's lead", responsible=users["other"]),
     }
     return users, leads
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.parametrize("user", VISIBLE)

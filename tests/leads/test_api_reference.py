@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from accounts.models import PermissionAction, PermissionEntity
 from leads.models import Campaign, LeadStatus, Source
 from leads.services import campaign_create
+from tests.api_client import api_as
 from tests.factories import SourceFactory, UserFactory, role, sales_staff
 
 PEOPLE = ["responsible", "other", "head", "admin"]
@@ -23,12 +23,6 @@ def people(db, money, statuses):
     users["admin"].roles.add(role("Administrator", "all", entities=[PermissionEntity.SETTINGS],
                                   actions=[PermissionAction.EDIT]))  # fmt: skip
     return users
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def without_times(row: dict) -> dict:
