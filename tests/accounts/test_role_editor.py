@@ -110,3 +110,14 @@ def test_a_user_makes_a_token_sees_it_once_and_revokes_it(client, db):
     client.post(reverse("accounts:tokens"), {"revoke": row.pk})
     row.refresh_from_db()
     assert row.revoked_at is not None
+
+
+def test_the_settings_pages_share_their_tabs_and_the_header_links_the_tokens(client, administrator):
+    client.force_login(administrator)
+
+    for url in (reverse("accounts:roles"), reverse("webhooks:list")):
+        page = client.get(url).content.decode()
+        tabs = page[page.index('data-testid="settings-tabs"') :]
+        assert reverse("accounts:roles") in tabs and reverse("webhooks:list") in tabs
+        assert 'aria-current="page"' in tabs
+        assert f'href="{reverse("accounts:tokens")}"' in page
