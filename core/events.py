@@ -24,6 +24,7 @@ class DomainEvent:
 
 Handler = Callable[[DomainEvent], None]
 _handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
+_in_transaction_handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
 
 
 def subscribe(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:
@@ -35,11 +36,29 @@ def subscribe(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:
     return decorator
 
 
-def publish_on_commit(event: DomainEvent) -> None:
-    """Run the event's handlers once the current transaction commits (at once outside one).
+def subscribe_in_transaction(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:
+    """For a handler whose writes must commit or roll back with the change that published the
+    event (automation records the robot runs a stage entry owes in the move's transaction,
+    so no entry is left without them). It runs when the event is published; its failure
+    fails the change."""
 
-    A failing handler is logged and does not stop the others: the data is already committed.
+    def decorator(handler: Handler) -> Handler:
+        if handler not in _in_transaction_handlers[event_type]:
+            _in_transaction_handlers[event_type].append(handler)
+        return handler
+
+    return decorator
+
+
+def publish_on_commit(event: DomainEvent) -> None:
+    """Run the event's in-transaction handlers now, and its other handlers once the current
+    transaction commits (at once outside one).
+
+    A failing on-commit handler is logged and does not stop the others: the data is already
+    committed.
     """
+    for handler in _in_transaction_handlers[type(event)]:
+        handler(event)
     for handler in _handlers[type(event)]:
         delivery = partial(handler, event)
         # Django names a failed robust callback by its __qualname__, which a partial lacks:

@@ -36,4 +36,9 @@ app.conf.beat_schedule = {
         "task": "webhooks.tasks.webhook_deliveries_send_due_task",
         "schedule": 60.0,
     },
+    # every minute: queue the robot runs that have become due, and any whose message was lost
+    "automation-queue-due-robot-runs": {
+        "task": "automation.tasks.robot_runs_sweep_task",
+        "schedule": 60.0,
+    },
 }

@@ -19,6 +19,7 @@ from accounts.models import (
     SavedFilter,
 )
 from activities.models import Activity, ActivityBinding, Notification
+from automation.models import Robot, RobotRun, ScheduledRule, ScheduledRuleFiring, Trigger
 from catalog.models import Currency, Origin, Product, ProductRow
 from contacts.models import Communication, CompanyRequisite, Contact, ContactCompany
 from core.models import IdempotencyRecord
@@ -89,6 +90,22 @@ def _delivery(**fields):
 def _attempt_twice():
     delivery = _delivery()
     _twice(lambda: WebhookDeliveryAttempt.objects.create(delivery=delivery, number=1))
+
+
+def _robot(w, **fields):
+    values = {"name": "Call", "action": "automation.add_comment", "stage": w.stage} | fields
+    return Robot.objects.create(**values)
+
+
+def _rule():
+    return ScheduledRule.objects.get_or_create(
+        name="Idle", defaults={"kind": "idle_in_stage", "action": "automation.notify_users"}
+    )[0]
+
+
+def _robot_run(w):
+    robot = Robot.objects.filter(name="Once").first() or _robot(w, name="Once")
+    return RobotRun.objects.create(robot=robot, entity_type="deal", entity_id=w.deal.pk, entry="1")
 
 
 def _twice(create):
@@ -316,6 +333,19 @@ BAD_ROWS = [
     (
         "webhook_delivery_attempt_number_unique",
         lambda w: _attempt_twice(),
+    ),
+    ("robot_one_place", lambda w: _robot(w, lead_status=w.statuses["new"])),
+    ("robot_one_place", lambda w: _robot(w, stage=None)),
+    ("robot_date_timing_has_field", lambda w: _robot(w, timing="at_date", date_field="")),
+    ("robot_run_once_per_entry", lambda w: _twice(lambda: _robot_run(w))),
+    ("trigger_one_place", lambda w: Trigger.objects.create(name="Paid", kind="webhook")),
+    (
+        "rule_fires_once_per_entry",
+        lambda w: _twice(
+            lambda: ScheduledRuleFiring.objects.create(
+                rule=_rule(), entity_type="deal", entity_id=w.deal.pk, entry="1"
+            )
+        ),
     ),
 ]
 

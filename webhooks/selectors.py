@@ -8,7 +8,6 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts.models import PermissionAction, PermissionEntity, PermissionScope, User
 from accounts.policy import can_manage_settings
 
 from .models import WebhookDelivery, WebhookSubscription
@@ -19,23 +18,6 @@ DELIVERIES_PER_PAGE = 25
 def require_administrator(actor: AbstractBaseUser) -> None:
     if not can_manage_settings(actor):
         raise PermissionDenied(_("Only administrators manage webhooks."))
-
-
-def administrators() -> QuerySet[User]:
-    """Active users who may manage settings: superusers, and holders of a role that may edit
-    all settings (the same answer as can_manage_settings, in one query)."""
-    settings_editors = Q(
-        roles__permissions__entity=PermissionEntity.SETTINGS,
-        roles__permissions__action=PermissionAction.EDIT,
-        roles__permissions__scope=PermissionScope.ALL,
-        roles__permissions__pipeline__isnull=True,
-    )
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | settings_editors)
-        .distinct()
-        .order_by("pk")
-    )
 
 
 def webhook_subscription_list(*, actor: AbstractBaseUser) -> QuerySet[WebhookSubscription]:

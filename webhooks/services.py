@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.policy import administrators
 from activities.models import Notification
 from activities.services import notification_send
 from core.errors import ApplicationError
@@ -25,7 +26,6 @@ from core.errors import ApplicationError
 from . import transport
 from .event_types import EVENT_TYPES
 from .models import WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription
-from .selectors import administrators
 from .signing import body_encode, secret_generate, signature_compute
 from .snapshots import SNAPSHOTS
 

@@ -155,6 +155,19 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Phone numbers without a country code are read as numbers of this region.
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="RU")
 
+# Automation: robots marked "only within working hours" wait for these hours (from, to) on
+# these weekdays (0 = Monday), in TIME_ZONE.
+AUTOMATION_WORKING_HOURS = tuple(env.list("AUTOMATION_WORKING_HOURS", cast=int, default=[9, 18]))
+AUTOMATION_WORKING_DAYS = set(
+    env.list("AUTOMATION_WORKING_DAYS", cast=int, default=[0, 1, 2, 3, 4])
+)
+# Robot runs due within this many seconds go to the queue with their time (Celery's eta);
+# later ones wait in the database until the minute sweep finds them due.
+AUTOMATION_EAGER_WINDOW_SECONDS = env.int("AUTOMATION_EAGER_WINDOW_SECONDS", default=600)
+# The class that sends SMS for robots: "automation.sms.RecordingProvider" keeps them in the
+# database (SmsMessage) and sends nothing.
+AUTOMATION_SMS_PROVIDER = env("AUTOMATION_SMS_PROVIDER", default="automation.sms.RecordingProvider")
+
 # Celery: a broker that needs no server unless CELERY_BROKER_URL names one.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost//")
 if CELERY_BROKER_URL.startswith("filesystem://"):

@@ -1,0 +1,6 @@
+"""The robot actions: importing this package registers every one of them."""
+
+from . import activities, item_changes, people  # noqa: F401 (registration)
+from .base import ACTIONS, Action, ActionForm, ActionRefused, RunContext, register
+
+__all__ = ["ACTIONS", "Action", "ActionForm", "ActionRefused", "RunContext", "register"]

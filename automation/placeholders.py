@@ -1,0 +1,56 @@
+"""Placeholders that robot texts (task subjects, comments, e-mails, SMS) may use, such as
+"{title}" or "{contact_name}", filled in from the item when the robot runs. An unknown
+placeholder stays as written, so a typo shows in the result instead of failing the run."""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+
+from core.models import EntityType
+from core.urls import entity_url
+
+PLACEHOLDERS = {
+    "title": _("the title"),
+    "amount": _("the amount with its currency"),
+    "stage": _("the stage or status"),
+    "responsible": _("the responsible's name"),
+    "contact_name": _("the client's name"),
+    "company": _("the company"),
+    "id": _("the item's number"),
+    "url": _("the link to the item's card"),
+}
+PATTERN = re.compile(r"\{(\w+)\}")
+
+
+def placeholder_values(item, entity_type: str) -> dict[str, str]:
+    if entity_type == EntityType.DEAL:
+        place = item.stage
+        link = item.contact_links.select_related("contact").order_by("-is_primary", "sort").first()
+        contact_name = str(link.contact) if link else ""
+        company = str(item.company or "")
+    else:
+        place = item.status
+        contact_name = (
+            str(item.contact)
+            if item.contact_id
+            else " ".join(part for part in (item.first_name, item.last_name) if part)
+        )
+        company = str(item.company or item.company_title or "")
+    return {
+        "title": item.title,
+        "amount": f"{item.amount} {item.currency.code}",
+        "stage": place.name,
+        "responsible": str(item.responsible or ""),
+        "contact_name": contact_name,
+        "company": company,
+        "id": str(item.pk),
+        "url": entity_url(item),
+    }
+
+
+def placeholders_fill(text: str, item, entity_type: str) -> str:
+    """`text` with each known {placeholder} replaced by the item's value."""
+    if "{" not in text:
+        return text
+    values = placeholder_values(item, entity_type)
+    return PATTERN.sub(lambda match: values.get(match.group(1), match.group(0)), text)

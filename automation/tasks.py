@@ -1,0 +1,45 @@
+"""Celery tasks of automation: thin wrappers over automation.services."""
+
+import logging
+
+from celery import shared_task
+
+from core.tasks import RetryableError
+
+from .models import RobotRun
+from .services import (
+    robot_run_execute,
+    robot_run_fail,
+    robot_run_record_error,
+    robot_run_start,
+    robot_runs_sweep,
+)
+
+logger = logging.getLogger(__name__)
+MAX_RETRIES = 5
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def robot_run_task(self, run_id: int) -> None:
+    """Run one robot run (idempotent: a finished run is left alone). A passing failure is
+    retried with exponential backoff, five times; then, or at once for any other error, the
+    run fails and administrators are notified."""
+    if not robot_run_start(run_id=run_id):
+        return
+    try:
+        robot_run_execute(run_id=run_id)
+    except RetryableError as error:
+        if self.request.retries >= MAX_RETRIES:
+            robot_run_fail(run=RobotRun.objects.get(pk=run_id), error=str(error))
+            return
+        countdown = min(2 ** (self.request.retries + 1), 600)
+        robot_run_record_error(run_id=run_id, error=str(error), retry_in=countdown)
+        raise self.retry(exc=error, countdown=countdown) from error
+    except Exception as error:  # a bug or a broken setting: report it, do not retry
+        logger.exception("Robot run %s failed", run_id)
+        robot_run_fail(run=RobotRun.objects.get(pk=run_id), error=repr(error))
+
+
+@shared_task
+def robot_runs_sweep_task() -> int:
+    return robot_runs_sweep()
