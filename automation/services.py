@@ -25,7 +25,7 @@ from core.errors import ApplicationError, error_text
 from core.services import lock_for_update
 from core.urls import entity_url
 
-from .actions import ACTIONS, ActionRefused, RunContext
+from .actions import ACTIONS, ActionRefused, RunContext, WaitAgain
 from .conditions import condition_holds
 from .items import ITEM_KINDS, item_kind
 from .models import Robot, RobotRun
@@ -148,7 +148,9 @@ def robot_run_execute(*, run_id: int) -> RobotRun:
         action = ACTIONS.get(robot.action)
         with transaction.atomic():  # a refused action leaves nothing behind
             result = action.run(RunContext(item=item, kind=kind, settings=robot.settings,
-                                           robot=robot))  # fmt: skip
+                                           robot=robot, run=run))  # fmt: skip
+    except WaitAgain as wait:
+        return _wait_again(run, item, wait, now)
     except (ActionRefused, ApplicationError, LookupError) as error:
         reason = (_("Unknown action %(key)s.") % {"key": robot.action}
                   if isinstance(error, LookupError) else error_text(error))  # fmt: skip
@@ -163,6 +165,18 @@ def robot_run_execute(*, run_id: int) -> RobotRun:
                  "summary": str(run.result.get("summary", ""))[:300], "run": run.pk},
     )  # fmt: skip
     _release_next(run, item, now)
+    return run
+
+
+def _wait_again(run: RobotRun, item, wait: WaitAgain, now) -> RobotRun:
+    """Look again later, or give the run up once its waiting time is over."""
+    if wait.give_up_at is not None and now >= wait.give_up_at:
+        _finish(run, Status.CANCELLED, now, error=_("The awaited condition did not come true."))
+        _release_next(run, item, now)
+        return run
+    run.status, run.due_at = Status.QUEUED, now + datetime.timedelta(seconds=wait.seconds)
+    run.save(update_fields=["status", "due_at", "updated_at"])
+    _enqueue_due_soon([run], now)
     return run
 
 

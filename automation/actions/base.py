@@ -28,12 +28,23 @@ class ActionRefused(ApplicationError):
     """The action cannot be done for this item with these settings (not worth a retry)."""
 
 
+class WaitAgain(Exception):  # noqa: N818 (a signal to the engine, not an error)
+    """The action is not done yet (a condition it waits for does not hold): the engine looks
+    again in `seconds`, or gives up on the run once `give_up_at` has passed."""
+
+    def __init__(self, seconds: int, *, give_up_at: datetime.datetime | None = None):
+        super().__init__(seconds)
+        self.seconds = seconds
+        self.give_up_at = give_up_at
+
+
 @dataclass
 class RunContext:
     item: Any
     kind: ItemKind
     settings: dict
     robot: Any  # the Robot or ScheduledRule whose action this is
+    run: Any = None  # the RobotRun (None for a scheduled rule): its pk keys outside calls
 
     @property
     def entity_type(self) -> str:
