@@ -48,6 +48,7 @@ class Robot(PlacedModel):
         AFTER_DATE = "after_date", _("After a date field of the item")
 
     class Unit(models.TextChoices):
+        SECONDS = "seconds", _("seconds")
         MINUTES = "minutes", _("minutes")
         HOURS = "hours", _("hours")
         DAYS = "days", _("days")

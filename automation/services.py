@@ -202,7 +202,7 @@ def _release_next(run: RobotRun, item, now) -> None:
 
 
 @transaction.atomic
-def robot_run_record_error(*, run_id: int, error: str, retry_in: int) -> None:
+def robot_run_record_error(*, run_id: int, error: str, retry_in: float) -> None:
     """Note a passing failure on a run that is tried again in `retry_in` seconds (the sweep
     counts it lost only after that)."""
     now = timezone.now()

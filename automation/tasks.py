@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from core.tasks import RetryableError
 
@@ -16,23 +17,24 @@ from .services import (
 )
 
 logger = logging.getLogger(__name__)
-MAX_RETRIES = 5
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, max_retries=None)
 def robot_run_task(self, run_id: int) -> None:
     """Run one robot run (idempotent: a finished run is left alone). A passing failure is
-    retried with exponential backoff, five times; then, or at once for any other error, the
-    run fails and administrators are notified."""
+    retried with exponential backoff, AUTOMATION_MAX_RETRIES times; then, or at once for any
+    other error, the run fails and administrators are notified."""
     if not robot_run_start(run_id=run_id):
         return
     try:
         robot_run_execute(run_id=run_id)
     except RetryableError as error:
-        if self.request.retries >= MAX_RETRIES:
+        if self.request.retries >= settings.AUTOMATION_MAX_RETRIES:
             robot_run_fail(run=RobotRun.objects.get(pk=run_id), error=str(error))
             return
-        countdown = min(2 ** (self.request.retries + 1), 600)
+        countdown = min(
+            settings.AUTOMATION_RETRY_BASE_SECONDS * 2 ** (self.request.retries + 1), 600
+        )
         robot_run_record_error(run_id=run_id, error=str(error), retry_in=countdown)
         raise self.retry(exc=error, countdown=countdown) from error
     except Exception as error:  # a bug or a broken setting: report it, do not retry

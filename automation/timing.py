@@ -10,6 +10,7 @@ from django.utils import timezone
 from .models import Robot
 
 UNITS = {
+    Robot.Unit.SECONDS: datetime.timedelta(seconds=1),
     Robot.Unit.MINUTES: datetime.timedelta(minutes=1),
     Robot.Unit.HOURS: datetime.timedelta(hours=1),
     Robot.Unit.DAYS: datetime.timedelta(days=1),

@@ -164,6 +164,10 @@ AUTOMATION_WORKING_DAYS = set(
 # Robot runs due within this many seconds go to the queue with their time (Celery's eta);
 # later ones wait in the database until the minute sweep finds them due.
 AUTOMATION_EAGER_WINDOW_SECONDS = env.int("AUTOMATION_EAGER_WINDOW_SECONDS", default=600)
+# A robot run that fails for a passing reason is tried again this many times, after
+# base × 2, 4, 8… seconds (at most 10 minutes apart).
+AUTOMATION_MAX_RETRIES = env.int("AUTOMATION_MAX_RETRIES", default=5)
+AUTOMATION_RETRY_BASE_SECONDS = env.float("AUTOMATION_RETRY_BASE_SECONDS", default=1.0)
 # The class that sends SMS for robots: "automation.sms.RecordingProvider" keeps them in the
 # database (SmsMessage) and sends nothing.
 AUTOMATION_SMS_PROVIDER = env("AUTOMATION_SMS_PROVIDER", default="automation.sms.RecordingProvider")
