@@ -112,3 +112,10 @@ def robot_delete(*, robot: Robot) -> None:
         status=RobotRun.Status.QUEUED, due_at=now, after=None, updated_at=now
     )  # the sweep queues them
     robot.delete()
+
+
+def robot_state_save(*, robot: Robot, state: dict) -> None:
+    """Keep what an action remembers between runs (the round-robin's last pick); the caller
+    holds the robot's row lock."""
+    robot.state = state
+    robot.save(update_fields=["state", "updated_at"])

@@ -12,6 +12,7 @@ once.
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -124,7 +125,8 @@ def robot_run_execute(*, run_id: int) -> RobotRun:
     robot's condition holds; record the outcome on the run and the item's timeline; release
     the runs waiting for it. The effect and the record commit together. Raises
     RetryableError (from the action) for a passing failure, leaving nothing done; an
-    ActionRefused or a refusal of a service fails the run at once."""
+    ActionRefused or a refusal of a service (ApplicationError, ValidationError) fails the
+    run at once."""
     run = lock_for_update(RobotRun.objects.select_related("robot").get(pk=run_id))
     if run.status != Status.RUNNING:
         return run  # finished by an earlier delivery
@@ -146,17 +148,16 @@ def robot_run_execute(*, run_id: int) -> RobotRun:
         return run
     try:
         action = ACTIONS.get(robot.action)
+    except LookupError:
+        return _refused(run, item, now, _("Unknown action %(key)s.") % {"key": robot.action})
+    try:
         with transaction.atomic():  # a refused action leaves nothing behind
             result = action.run(RunContext(item=item, kind=kind, settings=robot.settings,
                                            robot=robot, run=run))  # fmt: skip
     except WaitAgain as wait:
         return _wait_again(run, item, wait, now)
-    except (ActionRefused, ApplicationError, LookupError) as error:
-        reason = (_("Unknown action %(key)s.") % {"key": robot.action}
-                  if isinstance(error, LookupError) else error_text(error))  # fmt: skip
-        run = robot_run_fail(run=run, error=reason)
-        _release_next(run, item, now)
-        return run
+    except (ActionRefused, ApplicationError, ValidationError) as error:
+        return _refused(run, item, now, error_text(error))
     run.result = result or {}
     _finish(run, Status.DONE, timezone.now())
     timeline_record(
@@ -164,6 +165,12 @@ def robot_run_execute(*, run_id: int) -> RobotRun:
         payload={"robot": robot.name, "action": str(action.label),
                  "summary": str(run.result.get("summary", ""))[:300], "run": run.pk},
     )  # fmt: skip
+    _release_next(run, item, now)
+    return run
+
+
+def _refused(run: RobotRun, item, now, reason: str) -> RobotRun:
+    run = robot_run_fail(run=run, error=reason)
     _release_next(run, item, now)
     return run
 

@@ -1,13 +1,20 @@
-"""Robot actions about people: tell users something."""
+"""Robot actions about people: tell users something, give the item to somebody else."""
+
+import secrets
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from accounts.models import Absence
 from activities.models import Notification
 from activities.services import notification_send
+from core.errors import ApplicationError, error_text
 from core.urls import entity_url
 
+from ..models import Robot
 from ..placeholders import placeholders_fill
 from .activities import active_users
 from .base import Action, ActionForm, ActionRefused, RunContext, register
@@ -51,3 +58,90 @@ class NotifyUsersAction(Action):
                 message=message, url=entity_url(item),
             )  # fmt: skip
         return {"summary": message[:200], "recipients": sorted(recipients)}
+
+
+FIXED, ROUND_ROBIN, RANDOM = "fixed", "round_robin", "random"
+
+
+class ChangeResponsibleForm(ActionForm):
+    mode = forms.ChoiceField(
+        label=_("Whom"), initial=FIXED,
+        choices=[(FIXED, _("One user")), (ROUND_ROBIN, _("Users in turn")),
+                 (RANDOM, _("A user chosen at random"))],
+    )  # fmt: skip
+    user = forms.ModelChoiceField(label=_("User"), queryset=active_users(), required=False)
+    users = forms.ModelMultipleChoiceField(
+        label=_("Users"), queryset=active_users(), required=False,
+        help_text=_("Absent users are skipped."),
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("mode")
+        if mode == FIXED:
+            if not data.get("user"):
+                self.add_error("user", _("Choose the user to give the item to."))
+            data["users"] = []
+        elif mode in (ROUND_ROBIN, RANDOM):
+            if not data.get("users"):
+                self.add_error("users", _("Choose the users to give the item to."))
+            data["user"] = None
+        return data
+
+
+@register
+class ChangeResponsibleAction(Action):
+    """Gives the item to one user, or to one of several in turn or at random. Inactive users
+    and those absent today are skipped; the round-robin remembers its last pick in the
+    robot's state."""
+
+    key = "automation.change_responsible"
+    label = _("Change the responsible")
+    form_class = ChangeResponsibleForm
+
+    def run(self, context: RunContext) -> dict:
+        settings = context.settings
+        mode = settings.get("mode", FIXED)
+        candidates = [settings.get("user")] if mode == FIXED else list(settings.get("users") or [])
+        available = _available_users(candidates)
+        if not available:
+            raise ActionRefused(
+                _("Nobody to give the item to: the users chosen are inactive or absent today.")
+            )
+        if mode == ROUND_ROBIN:
+            user = _round_robin_pick(context.robot, candidates, available)
+        elif mode == RANDOM:
+            user = secrets.choice(list(available.values()))
+        else:
+            user = next(iter(available.values()))
+        try:
+            context.kind.update(context.item, {"responsible": user}, actor=None)
+        except (ApplicationError, ValidationError) as error:  # e.g. a converted lead
+            raise ActionRefused(error_text(error)) from error
+        return {"summary": str(user), "responsible": user.pk}
+
+
+def _available_users(user_ids: list) -> dict:
+    """The users of `user_ids` who are active and not absent today, by id, in that order."""
+    today = timezone.localdate()
+    absent = Absence.objects.filter(starts_on__lte=today, ends_on__gte=today).values("user_id")
+    users = active_users().filter(pk__in=[pk for pk in user_ids if pk]).exclude(pk__in=absent)
+    by_id = {user.pk: user for user in users}
+    return {pk: by_id[pk] for pk in user_ids if pk in by_id}
+
+
+def _round_robin_pick(robot, user_ids: list, available: dict):
+    """The first available user after the robot's last pick, in the order of the settings
+    (so an absent user's turn passes to the next one). The robot row stays locked to the end
+    of the run's transaction: two runs of one robot take turns, not the same user. A
+    scheduled rule keeps no state: it starts from the first user every time."""
+    if not hasattr(robot, "state"):
+        return next(iter(available.values()))
+    robot = Robot.objects.select_for_update().get(pk=robot.pk)
+    last = (robot.state or {}).get("last_user")
+    start = user_ids.index(last) + 1 if last in user_ids else 0
+    user = next(available[pk] for pk in user_ids[start:] + user_ids[:start] if pk in available)
+    from ..robots import robot_state_save  # robots imports the actions: import at use
+
+    robot_state_save(robot=robot, state={**(robot.state or {}), "last_user": user.pk})
+    return user
