@@ -7,4 +7,4 @@ class AutomationConfig(AppConfig):
     verbose_name = _("Automation")
 
     def ready(self):
-        from . import actions, handlers  # noqa: F401 (registration)
+        from . import actions, handlers, trigger_handlers  # noqa: F401 (registration)

@@ -45,3 +45,33 @@ def robot_run_task(self, run_id: int) -> None:
 @shared_task
 def robot_runs_sweep_task() -> int:
     return robot_runs_sweep()
+
+
+@shared_task
+def triggers_fire_task(
+    kind: str, entity_type: str, entity_id: int, details: dict | None = None
+) -> int | None:
+    """Fire the triggers of `kind` for one item (automation.triggers.triggers_fire): returns
+    the id of the trigger that moved it, or None. Idempotent. A move the item's service
+    refuses is logged, not retried: it would be refused again."""
+    from core.errors import ApplicationError
+
+    from .triggers import triggers_fire
+
+    try:
+        trigger = triggers_fire(kind=kind, entity_type=entity_type, entity_id=entity_id,
+                                details=details)  # fmt: skip
+    except ApplicationError as error:
+        logger.warning("Trigger %s refused for %s %s: %s", kind, entity_type, entity_id,
+                       error.message)  # fmt: skip
+        return None
+    return trigger.pk if trigger is not None else None
+
+
+@shared_task
+def scheduled_rules_run_task() -> int:
+    """Run every active scheduled rule (automation.rules.scheduled_rules_run): returns how
+    many items they acted on. Safe to run twice: each finding fires once."""
+    from .rules import scheduled_rules_run
+
+    return scheduled_rules_run()

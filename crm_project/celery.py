@@ -41,4 +41,9 @@ app.conf.beat_schedule = {
         "task": "automation.tasks.robot_runs_sweep_task",
         "schedule": 60.0,
     },
+    # every 5 minutes: run the scheduled rules (idle deals, repeat sales, shipped but unpaid)
+    "automation-run-scheduled-rules": {
+        "task": "automation.tasks.scheduled_rules_run_task",
+        "schedule": 300.0,
+    },
 }

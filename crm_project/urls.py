@@ -21,8 +21,10 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("catalog/", include("catalog.urls")),
     path("activities/", include("activities.urls")),
+    path("automation/", include("automation.urls")),
     path("settings/", include("accounts.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
     path("api/v1/", include("crm_project.api_urls")),
+    path("hooks/automation/", include("automation.urls_hooks")),
     path("admin/", admin.site.urls),
 ]

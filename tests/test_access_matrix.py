@@ -156,6 +156,8 @@ RULES = {
     "accounts:tokens": "tests/accounts/test_role_editor.py::test_a_user_makes_a_token_sees_it_once_and_revokes_it",
     "accounts:share": "test_sharing_is_for_those_who_may_edit_the_item",
     "webhooks:*": "tests/webhooks/test_views.py::test_webhook_settings_are_for_administrators_only",
+    "automation:*": "tests/automation/test_editor.py::test_the_automation_editor_is_for_administrators_only",
+    "automation_hooks:fire": "tests/automation/test_inbound_hook.py::test_only_the_right_token_of_an_active_trigger_moves_the_item",
     "admin:*": "test_the_admin_is_closed_to_staff_without_the_flag",
 }
 

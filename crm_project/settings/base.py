@@ -171,6 +171,8 @@ AUTOMATION_RETRY_BASE_SECONDS = env.float("AUTOMATION_RETRY_BASE_SECONDS", defau
 # The class that sends SMS for robots: "automation.sms.RecordingProvider" keeps them in the
 # database (SmsMessage) and sends nothing.
 AUTOMATION_SMS_PROVIDER = env("AUTOMATION_SMS_PROVIDER", default="automation.sms.RecordingProvider")
+# Calls a client address may make to the triggers' inbound webhooks (/hooks/automation/).
+AUTOMATION_HOOK_THROTTLE_RATE = env("AUTOMATION_HOOK_THROTTLE_RATE", default="60/min")
 
 # Celery: a broker that needs no server unless CELERY_BROKER_URL names one.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://localhost//")
