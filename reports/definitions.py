@@ -1,0 +1,92 @@
+"""What a report is: a registered class that computes a table (columns and rows) in the
+database, within the user's permission scope, from the filters it accepts; and which chart
+draws it. The pages, the CSV export, the API and the builder all show a ReportResult.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import DecimalField, F, Sum
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str | Promise
+    # text, number, money (in the base currency), percent, duration (seconds), date
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class Chart:
+    kind: str  # bar, funnel, pie, line
+    label: str  # the column whose values name the bars / slices / points
+    values: tuple[str, ...]  # the columns plotted
+
+
+@dataclass
+class ReportResult:
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any] = field(default_factory=dict)
+
+
+class Report:
+    """A standard report. `filters` names the fields of reports.filters.ReportFilterForm it
+    accepts; `run` returns its table in a bounded number of queries whatever the data."""
+
+    key: ClassVar[str]
+    title: ClassVar[str | Promise]
+    description: ClassVar[str | Promise] = ""
+    filters: ClassVar[tuple[str, ...]] = ()
+    chart: ClassVar[Chart | None] = None
+
+    def run(self, *, actor: AbstractBaseUser, params: dict) -> ReportResult:
+        raise NotImplementedError
+
+
+class ReportRegistry:
+    def __init__(self):
+        self._reports: dict[str, Report] = {}
+
+    def register(self, report_class: type[Report]) -> type[Report]:
+        if report_class.key in self._reports:
+            raise ValueError(f"Two reports with the key {report_class.key}")
+        self._reports[report_class.key] = report_class()
+        return report_class
+
+    def get(self, key: str) -> Report:
+        """The report of that key; LookupError for an unknown one."""
+        try:
+            return self._reports[key]
+        except KeyError:
+            raise LookupError(key) from None
+
+    def all(self) -> list[Report]:
+        return list(self._reports.values())
+
+
+REPORTS = ReportRegistry()
+register = REPORTS.register
+
+MONEY = DecimalField(max_digits=30, decimal_places=2)
+# an item's amount in the base currency (the rate of its currency to the base one)
+AMOUNT_IN_BASE = F("amount") * F("currency__rate")
+
+
+def sum_in_base(**conditions) -> Sum:
+    """Sum of amounts in the base currency, of the rows matching `conditions` (a filtered
+    aggregate: one GROUP BY computes several sums)."""
+    from django.db.models import Q
+
+    return Sum(AMOUNT_IN_BASE, filter=Q(**conditions) if conditions else None, output_field=MONEY)
+
+
+def share(part: int | Decimal, whole: int | Decimal) -> Decimal:
+    """part / whole in percent, rounded to one decimal; 0 for an empty whole."""
+    if not whole:
+        return Decimal("0.0")
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))

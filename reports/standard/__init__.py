@@ -1,0 +1,3 @@
+"""The standard reports: importing this package registers every one of them."""
+
+from . import deals  # noqa: F401 (registration)
