@@ -1,0 +1,401 @@
+"""The standard reports about the sales funnel, leads, advertising campaigns and managers'
+activity. Each computes its table in a fixed number of queries (grouped and filtered
+aggregates, correlated subqueries); Python only arranges the grouped rows."""
+
+from datetime import timedelta
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from activities.models import Activity
+from deals.models import DealStageChange, Pipeline, Stage
+from leads.models import Campaign, LeadStatus
+
+from ..definitions import (
+    AMOUNT_IN_BASE,
+    MONEY,
+    Chart,
+    Column,
+    Report,
+    ReportResult,
+    register,
+    share,
+    sum_in_base,
+)
+from ..filters import deals_filtered
+from ..scope import report_activities, report_deals, report_leads
+from .deals import person_name
+
+PERIOD = ("period_from", "period_to")
+# the stages a funnel shows, in their pipeline's order: lost stages are a way out, not a step
+FUNNEL_SEMANTICS = (Stage.Semantics.IN_PROGRESS, Stage.Semantics.WON)
+NO_SOURCE = _("No source")
+
+
+def within_period(field: str, params: dict) -> Q:
+    """Rows whose `field` (a date-time) falls on the days of the period, in the current time
+    zone, as deals_filtered reads it."""
+    lookups = {
+        f"{field}__date__gte": params.get("period_from"),
+        f"{field}__date__lte": params.get("period_to"),
+    }
+    return Q(**{lookup: day for lookup, day in lookups.items() if day is not None})
+
+
+def without(params: dict, *names: str) -> dict:
+    return {name: value for name, value in params.items() if name not in names}
+
+
+def leads_filtered(leads: QuerySet, params: dict) -> QuerySet:
+    """`leads` narrowed by the cleaned filters; the period applies to their creation."""
+    lookups = {"source": params.get("source"), "campaign": params.get("campaign")}
+    leads = leads.filter(
+        within_period("created_at", params),
+        **{key: value for key, value in lookups.items() if value is not None},
+    )
+    if params.get("responsible"):
+        leads = leads.filter(responsible__in=params["responsible"])
+    return leads
+
+
+def seconds(duration: timedelta | None) -> int | None:
+    return None if duration is None else round(duration.total_seconds())
+
+
+@register
+class SalesFunnelReport(Report):
+    """One row per in-progress and won stage of the pipeline, in order. A deal counts at every
+    stage up to the furthest one it entered within the period (DealStageChange rows dated in
+    it): a deal that skipped a stage, or was created straight into a later one, has reached
+    the earlier ones too; one moved back still counts where it had been. Lost stages are not
+    steps of the funnel. The other filters apply to the deals; deals without stage history
+    (written around the services) do not show. The first stage has no conversion from a
+    previous one (None); there are no totals: the first row is the whole funnel."""
+
+    key = "sales_funnel"
+    title = _("Sales funnel")
+    description = _(
+        "How many deals reached each stage of the pipeline in the period, the conversion from "
+        "the previous stage and from the first, and their amount."
+    )
+    filters = (*PERIOD, "pipeline", "amount_min", "amount_max", "deal_type", "responsible",
+               "company", "source", "campaign")  # fmt: skip
+    chart = Chart("funnel", "stage", ("deals",))
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        pipeline = params.get("pipeline")
+        if pipeline is not None:
+            in_pipeline = Q(pipeline=pipeline)
+        else:  # the default pipeline, else the first one
+            first = Pipeline.objects.order_by("-is_default", "sort", "pk").values("pk")[:1]
+            in_pipeline = Q(pipeline_id=Subquery(first))
+        stages = list(
+            Stage.objects.filter(in_pipeline, semantics__in=FUNNEL_SEMANTICS)
+            .order_by("sort", "pk")
+            .values("pk", "name", "sort", "pipeline_id")
+        )
+        if not stages:
+            return ReportResult(columns=self.columns(), rows=[])
+        pipeline_id = stages[0]["pipeline_id"]
+        # entries into the funnel's stages within the period
+        entries = DealStageChange.objects.filter(
+            within_period("at", params),
+            to_stage__pipeline_id=pipeline_id,
+            to_stage__semantics__in=FUNNEL_SEMANTICS,
+        )
+        furthest_entry = (
+            entries.filter(deal=OuterRef("pk")).order_by("-to_stage__sort").values("to_stage__sort")
+        )
+        deals = deals_filtered(report_deals(actor), without(params, *PERIOD, "pipeline")).filter(
+            pipeline_id=pipeline_id, pk__in=entries.values("deal_id")
+        )
+        # one row per furthest stage reached: how many deals got that far and no further, and
+        # their amount
+        grouped = (
+            deals.annotate(furthest=Subquery(furthest_entry[:1]))
+            .order_by()
+            .values("furthest")
+            .annotate(deals=Count("pk"), amount=sum_in_base())
+        )
+        by_furthest = {row["furthest"]: row for row in grouped}
+        rows = []
+        for stage in stages:
+            reached = [row for sort, row in by_furthest.items() if sort >= stage["sort"]]
+            rows.append(
+                {
+                    "stage": stage["name"],
+                    "deals": sum(row["deals"] for row in reached),
+                    "amount": sum((row["amount"] or 0 for row in reached), Decimal(0)),
+                }
+            )
+        for index, row in enumerate(rows):
+            row["conversion_previous"] = (
+                share(row["deals"], rows[index - 1]["deals"]) if index else None  # shown empty
+            )
+            row["conversion_first"] = share(row["deals"], rows[0]["deals"])
+        return ReportResult(columns=self.columns(), rows=rows)
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column("stage", _("Stage")),
+            Column("deals", _("Deals reached"), "number"),
+            Column("conversion_previous", _("From the previous stage, %"), "percent"),
+            Column("conversion_first", _("From the first stage, %"), "percent"),
+            Column("amount", _("Amount"), "money"),
+        ]
+
+
+@register
+class LeadsByStatusAndSourceReport(Report):
+    """One row per source (leads without one last), a column per lead status (keys
+    `status_<code>`, in the statuses' order): a source's whole story reads along its row and
+    each status down its column. Conversion is converted / all leads of the source; the time
+    to convert averages converted_at − created_at over its converted leads, in seconds."""
+
+    key = "leads_by_status_and_source"
+    title = _("Leads by status and source")
+    description = _(
+        "Leads created in the period from each source: how many are in each status, how many "
+        "were converted, the conversion rate and the average time to convert."
+    )
+    filters = (*PERIOD, "responsible", "source", "campaign")
+    chart = Chart("bar", "source", ("leads", "converted"))
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        statuses = list(LeadStatus.objects.order_by("sort").values("pk", "code", "name"))
+        leads = leads_filtered(report_leads(actor), params)
+        converted = Q(status__semantics=LeadStatus.Semantics.CONVERTED)
+        timed = converted & Q(converted_at__isnull=False)
+        time_to_convert = ExpressionWrapper(
+            F("converted_at") - F("created_at"), output_field=DurationField()
+        )
+        grouped = (
+            leads.order_by()
+            .values("source_id", "source__name", "source__sort")
+            .annotate(
+                leads=Count("pk"),
+                **{
+                    f"status_{status['pk']}": Count("pk", filter=Q(status_id=status["pk"]))
+                    for status in statuses
+                },
+                converted=Count("pk", filter=converted),
+                timed=Count("pk", filter=timed),
+                time_to_convert=Sum(time_to_convert, filter=timed),
+            )
+            .order_by(F("source__sort").asc(nulls_last=True), "source__name", "source_id")
+        )
+        # the column of each count, and the annotation holding it
+        counts = {
+            "leads": "leads",
+            **{f"status_{status['code']}": f"status_{status['pk']}" for status in statuses},
+            "converted": "converted",
+        }
+        rows, timed_total, time_total = [], 0, timedelta(0)
+        for group in grouped:
+            row = {"source": group["source__name"] or NO_SOURCE}
+            row.update({key: group[alias] for key, alias in counts.items()})
+            row["conversion"] = share(group["converted"], group["leads"])
+            row["time_to_convert"] = (
+                seconds(group["time_to_convert"] / group["timed"]) if group["timed"] else None
+            )
+            timed_total += group["timed"]
+            time_total += group["time_to_convert"] or timedelta(0)
+            rows.append(row)
+        totals = {"source": _("Total"), **{key: sum(row[key] for row in rows) for key in counts}}
+        totals["conversion"] = share(totals["converted"], totals["leads"])
+        totals["time_to_convert"] = seconds(time_total / timed_total) if timed_total else None
+        return ReportResult(columns=self.columns(statuses), rows=rows, totals=totals)
+
+    @staticmethod
+    def columns(statuses: list[dict]) -> list[Column]:
+        return [
+            Column("source", _("Source")),
+            Column("leads", _("Leads"), "number"),
+            *(Column(f"status_{status['code']}", status["name"], "number") for status in statuses),
+            Column("converted", _("Converted"), "number"),
+            Column("conversion", _("Conversion, %"), "percent"),
+            Column("time_to_convert", _("Average time to convert"), "duration"),
+        ]
+
+
+def count_per_campaign(items: QuerySet) -> Coalesce:
+    """How many of `items` belong to the outer campaign (a correlated subquery)."""
+    counted = (
+        items.filter(campaign=OuterRef("pk"))
+        .order_by()
+        .values("campaign")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+def roi(revenue: Decimal, cost: Decimal) -> Decimal | None:
+    """(revenue − cost) / cost in percent, to one decimal; empty for a campaign that cost
+    nothing."""
+    if not cost:
+        return None
+    return ((revenue - cost) * 100 / cost).quantize(Decimal("0.1"))
+
+
+@register
+class CampaignsReport(Report):
+    """One row per campaign that ran during the period (no dates: always running) or brought
+    something in it, by name. Cost is the campaign's whole cost in the base currency; leads
+    are those created in the period, deals those created in it, revenue that of its deals won
+    (closed) in it, each within the user's scope."""
+
+    key = "campaigns"
+    title = _("Advertising campaigns")
+    description = _(
+        "Each campaign's cost, the leads and deals it brought in the period, revenue from its "
+        "won deals and the return on investment."
+    )
+    filters = (*PERIOD, "campaign", "responsible")
+    chart = Chart("bar", "campaign", ("cost", "revenue"))
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        # the campaign filter picks the rows; the items are counted per campaign anyway
+        narrowing = without(params, "campaign")
+        leads = leads_filtered(report_leads(actor), narrowing)
+        deals_in_scope = report_deals(actor)
+        deals = deals_filtered(deals_in_scope, narrowing)
+        won = deals_filtered(deals_in_scope, narrowing, date_field="closed_at").filter(
+            stage__semantics=Stage.Semantics.WON
+        )
+        revenue = (
+            won.filter(campaign=OuterRef("pk"))
+            .order_by()
+            .values("campaign")
+            .annotate(revenue=Sum(AMOUNT_IN_BASE, output_field=MONEY))
+            .values("revenue")
+        )
+        start, end = params.get("period_from"), params.get("period_to")
+        ran = Q()
+        if start:
+            ran &= Q(ends_on__isnull=True) | Q(ends_on__gte=start)
+        if end:
+            ran &= Q(starts_on__isnull=True) | Q(starts_on__lte=end)
+        campaigns = Campaign.objects.all()
+        if (campaign := params.get("campaign")) is not None:
+            campaigns = campaigns.filter(pk=getattr(campaign, "pk", campaign))
+        campaigns = campaigns.annotate(
+            cost_in_base=ExpressionWrapper(F("cost") * F("currency__rate"), output_field=MONEY),
+            lead_count=count_per_campaign(leads),
+            deal_count=count_per_campaign(deals),
+            revenue=Coalesce(
+                Subquery(revenue, output_field=MONEY), Value(Decimal(0)), output_field=MONEY
+            ),
+        )
+        if ran:
+            campaigns = campaigns.filter(
+                ran | Q(lead_count__gt=0) | Q(deal_count__gt=0) | Q(revenue__gt=0)
+            )
+        rows = [
+            {
+                "campaign": campaign["name"],
+                "cost": campaign["cost_in_base"],
+                "leads": campaign["lead_count"],
+                "deals": campaign["deal_count"],
+                "revenue": campaign["revenue"],
+                "roi": roi(campaign["revenue"], campaign["cost_in_base"]),
+            }
+            for campaign in campaigns.order_by("name", "pk").values(
+                "name", "cost_in_base", "lead_count", "deal_count", "revenue"
+            )
+        ]
+        totals = {
+            "campaign": _("Total"),
+            "cost": sum((row["cost"] for row in rows), Decimal(0)),
+            "leads": sum(row["leads"] for row in rows),
+            "deals": sum(row["deals"] for row in rows),
+            "revenue": sum((row["revenue"] for row in rows), Decimal(0)),
+        }
+        totals["roi"] = roi(totals["revenue"], totals["cost"])
+        return ReportResult(columns=self.columns(), rows=rows, totals=totals)
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column("campaign", _("Campaign")),
+            Column("cost", _("Cost"), "money"),
+            Column("leads", _("Leads"), "number"),
+            Column("deals", _("Deals"), "number"),
+            Column("revenue", _("Revenue"), "money"),
+            Column("roi", _("ROI, %"), "percent"),
+        ]
+
+
+@register
+class ManagerActivityReport(Report):
+    """One row per responsible with anything to count: calls, meetings and tasks completed in
+    the period, e-mails sent in it (done and not incoming), and the planned activities whose
+    deadline has passed by now (whatever the period: they are overdue today)."""
+
+    key = "manager_activity"
+    title = _("Manager activity")
+    description = _(
+        "Calls, meetings and tasks each manager completed in the period, e-mails sent, and "
+        "the planned activities now overdue."
+    )
+    filters = (*PERIOD, "responsible")
+    chart = Chart("bar", "manager", ("calls", "meetings", "tasks", "emails", "overdue"))
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        done = Q(within_period("completed_at", params), status=Activity.Status.DONE)
+        counted = {
+            "calls": done & Q(kind=Activity.Kind.CALL),
+            "meetings": done & Q(kind=Activity.Kind.MEETING),
+            "tasks": done & Q(kind=Activity.Kind.TASK),
+            "emails": done
+            & Q(kind=Activity.Kind.EMAIL)
+            & ~Q(direction=Activity.Direction.INCOMING),
+            "overdue": Q(status=Activity.Status.PLANNED, deadline__lt=timezone.now()),
+        }
+        activities = report_activities(actor).filter(reduce(or_, counted.values()))
+        if params.get("responsible"):
+            activities = activities.filter(responsible__in=params["responsible"])
+        grouped = (
+            activities.order_by()
+            .values(
+                "responsible_id",
+                "responsible__last_name",
+                "responsible__first_name",
+                "responsible__username",
+            )  # fmt: skip
+            .annotate(**{key: Count("pk", filter=condition) for key, condition in counted.items()})
+            .order_by("responsible__last_name", "responsible__first_name", "responsible_id")
+        )
+        rows = [
+            {"manager": person_name(row), **{key: row[key] for key in counted}} for row in grouped
+        ]
+        totals = {"manager": _("Total"), **{key: sum(row[key] for row in rows) for key in counted}}
+        return ReportResult(columns=self.columns(), rows=rows, totals=totals)
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column("manager", _("Manager")),
+            Column("calls", _("Calls"), "number"),
+            Column("meetings", _("Meetings"), "number"),
+            Column("tasks", _("Tasks done"), "number"),
+            Column("emails", _("E-mails sent"), "number"),
+            Column("overdue", _("Overdue"), "number"),
+        ]
