@@ -1,11 +1,13 @@
 """The filters every standard report offers (each report names the ones it accepts):
-period, pipeline, amount range, deal type, responsible(s), company, source, campaign."""
+period, pipeline, amount range, deal type, responsible(s), company, source, campaign; and a
+few a single report offers (the horizon of expected sales, the catalog section)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Section
 from deals.models import Deal, Pipeline
 from leads.models import Campaign, Source
 
@@ -32,6 +34,11 @@ class ReportFilterForm(forms.Form):
                                  widget=forms.HiddenInput)  # fmt: skip
     source = forms.ModelChoiceField(Source.objects.all(), label=_("Source"), required=False)
     campaign = forms.ModelChoiceField(Campaign.objects.all(), label=_("Campaign"), required=False)
+    # report-specific fields: only the reports that name them offer them
+    horizon_days = forms.IntegerField(label=_("Horizon, days"), required=False, min_value=1,
+                                      max_value=366, initial=30)  # fmt: skip
+    section = forms.ModelChoiceField(Section.objects.all(), label=_("Catalog section"),
+                                     required=False)  # fmt: skip
 
     def __init__(self, *args, fields: tuple[str, ...] = DEAL_FILTERS, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,9 +1,43 @@
 """The standard reports about deals."""
 
-from django.db.models import Count, Q
+import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..definitions import Chart, Column, Report, ReportResult, register, share, sum_in_base
+from accounts.policy import stages_visible
+from catalog.models import Product, ProductRow, Section
+from catalog.pricing import round_money
+from deals.models import Deal, DealContact, Pipeline, Stage
+
+from ..definitions import (
+    AMOUNT_IN_BASE,
+    MONEY,
+    Chart,
+    Column,
+    Report,
+    ReportResult,
+    register,
+    share,
+    sum_in_base,
+)
 from ..filters import DEAL_FILTERS, deals_filtered
 from ..scope import report_deals
 
@@ -80,4 +114,521 @@ class DealsByManagerReport(Report):
             Column("won_share", _("Won, %"), "percent"),
             Column("lost_share", _("Lost, %"), "percent"),
             Column("revenue", _("Revenue"), "money"),
+        ]
+
+
+# --- shared pieces -----------------------------------------------------------------------
+
+IN_PROGRESS = "in_progress"
+WON_DEALS_LIMIT = 500
+RESPONSIBLE_FIELDS = (
+    "responsible_id",
+    "responsible__last_name",
+    "responsible__first_name",
+    "responsible__username",
+)
+# The period of the reports about what is still open is "today" (and a horizon), not a period
+# of creation: they take the other deal filters only.
+OPEN_DEAL_FILTERS = tuple(name for name in DEAL_FILTERS if not name.startswith("period_"))
+
+
+def today_of(params: dict) -> datetime.date:
+    """The day the report is about: `params["today"]` (tests freeze it), else today here."""
+    return params.get("today") or timezone.localdate()
+
+
+def amount_in_base(relation: str = "") -> CombinedExpression:
+    """AMOUNT_IN_BASE of the deal reached through `relation` ("deal__" from a deal's row)."""
+    return F(f"{relation}amount") * F(f"{relation}currency__rate")
+
+
+def money(value: Decimal | None) -> Decimal:
+    """A sum from the database in cents (an empty sum is 0)."""
+    return round_money(value) if value is not None else Decimal("0.00")
+
+
+def contact_name(row: dict) -> str:
+    name = " ".join(
+        part
+        for part in (
+            row["contact__last_name"],
+            row["contact__first_name"],
+            row["contact__middle_name"],
+        )
+        if part
+    )
+    return name or "—"
+
+
+def sum_totals(rows: list[dict], keys: tuple[str, ...], **fixed) -> dict:
+    """The total line: `fixed` values and the sum of each of `keys` over the rows."""
+    return fixed | {key: sum((row[key] for row in rows), 0) for key in keys}
+
+
+# --- by contact and by company -----------------------------------------------------------
+
+
+@register
+class DealsByContactReport(Report):
+    key = "deals_by_contact"
+    title = _("Deal volume by contact")
+    description = _(
+        "Deals with each contact, won and lost, revenue from won. A deal counts for each of "
+        "its contacts; the total counts it once."
+    )
+    filters = DEAL_FILTERS
+    chart = Chart("bar", "contact", ("won", "lost"))
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        deals = deals_filtered(report_deals(actor), params)
+        won, lost = Q(deal__stage__semantics=WON), Q(deal__stage__semantics=LOST)
+        grouped = (
+            DealContact.objects.filter(deal__in=deals.values("pk"))
+            .values(
+                "contact_id", "contact__last_name", "contact__first_name", "contact__middle_name"
+            )
+            .annotate(
+                deals=Count("deal_id"),
+                won=Count("deal_id", filter=won),
+                lost=Count("deal_id", filter=lost),
+                revenue=Sum(amount_in_base("deal__"), filter=won, output_field=MONEY),
+            )
+            .order_by("-deals", "contact__last_name", "contact__first_name", "contact_id")
+        )
+        rows = [
+            {
+                "contact_id": row["contact_id"],
+                "contact": contact_name(row),
+                "deals": row["deals"],
+                "won": row["won"],
+                "lost": row["lost"],
+                "revenue": money(row["revenue"]),
+            }
+            for row in grouped
+        ]
+        # each deal once, however many contacts it has
+        totals = deals.filter(Exists(DealContact.objects.filter(deal=OuterRef("pk")))).aggregate(
+            deals=Count("pk"),
+            won=Count("pk", filter=Q(stage__semantics=WON)),
+            lost=Count("pk", filter=Q(stage__semantics=LOST)),
+            revenue=sum_in_base(stage__semantics=WON),
+        )
+        totals = {"contact": _("Total"), **totals, "revenue": money(totals["revenue"])}
+        return ReportResult(columns=self.columns(), rows=rows, totals=totals)
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column("contact", _("Contact")),
+            Column("deals", _("Deals"), "number"),
+            Column("won", _("Won"), "number"),
+            Column("lost", _("Lost"), "number"),
+            Column("revenue", _("Revenue"), "money"),
+        ]
+
+
+@register
+class DealsByCompanyReport(Report):
+    key = "deals_by_company"
+    title = _("Deal volume by company")
+    description = _(
+        "Deals with each company: won, lost, in progress and the share won. Deals without "
+        "a company make a line of their own."
+    )
+    filters = DEAL_FILTERS
+    chart = Chart("bar", "company", ("won", "lost", "in_progress"))
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        grouped = (
+            deals_filtered(report_deals(actor), params)
+            .order_by()
+            .values("company_id", "company__title")
+            .annotate(
+                deals=Count("pk"),
+                won=Count("pk", filter=Q(stage__semantics=WON)),
+                lost=Count("pk", filter=Q(stage__semantics=LOST)),
+            )
+            .order_by("-deals", F("company__title").asc(nulls_last=True), "company_id")
+        )
+        rows = [
+            {
+                "company_id": row["company_id"],
+                "company": row["company__title"] or _("Without a company"),
+                "deals": row["deals"],
+                "won": row["won"],
+                "lost": row["lost"],
+                "in_progress": row["deals"] - row["won"] - row["lost"],
+                "won_share": share(row["won"], row["deals"]),
+            }
+            for row in grouped
+        ]
+        totals = sum_totals(rows, ("deals", "won", "lost", "in_progress"), company=_("Total"))
+        totals["won_share"] = share(totals["won"], totals["deals"])
+        return ReportResult(columns=self.columns(), rows=rows, totals=totals)
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column("company", _("Company")),
+            Column("deals", _("Deals"), "number"),
+            Column("won", _("Won"), "number"),
+            Column("lost", _("Lost"), "number"),
+            Column("in_progress", _("In progress"), "number"),
+            Column("won_share", _("Won, %"), "percent"),
+        ]
+
+
+# --- won deals and revenue ---------------------------------------------------------------
+
+
+def won_deals(actor, params: dict) -> QuerySet[Deal]:
+    """The won deals the actor may view, filtered, the period applying to the closing date."""
+    deals = deals_filtered(report_deals(actor), params, date_field="closed_at")
+    return deals.filter(stage__semantics=WON)
+
+
+@register
+class RevenueByCompanyReport(Report):
+    key = "revenue_by_company"
+    title = _("Revenue by company")
+    description = _(
+        "Revenue from the deals won with each company and its share of the total; the period "
+        "applies to the closing date."
+    )
+    filters = DEAL_FILTERS
+    chart = Chart("pie", "company", ("revenue",))
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        grouped = (
+            won_deals(actor, params)
+            .order_by()
+            .values("company_id", "company__title")
+            .annotate(deals=Count("pk"), revenue=sum_in_base())
+            .order_by("-revenue", F("company__title").asc(nulls_last=True), "company_id")
+        )
+        rows = [
+            {
+                "company_id": row["company_id"],
+                "company": row["company__title"] or _("Without a company"),
+                "deals": row["deals"],
+                "revenue": money(row["revenue"]),
+            }
+            for row in grouped
+        ]
+        totals = sum_totals(rows, ("deals", "revenue"), company=_("Total"))
+        for row in rows:
+            row["share"] = share(row["revenue"], totals["revenue"])
+        totals["share"] = share(totals["revenue"], totals["revenue"])
+        return ReportResult(columns=self.columns(), rows=rows, totals=totals)
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column("company", _("Company")),
+            Column("deals", _("Won deals"), "number"),
+            Column("revenue", _("Revenue"), "money"),
+            Column("share", _("Share, %"), "percent"),
+        ]
+
+
+@register
+class WonDealsReport(Report):
+    key = "won_deals"
+    title = _("Won deals")
+    description = _(
+        "The deals won, the last closed first (at most 500 lines); the period applies to the "
+        "closing date."
+    )
+    filters = DEAL_FILTERS
+    chart = None
+    limit = WON_DEALS_LIMIT
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        # The window functions count and sum every matching deal before the limit cuts.
+        listed = list(
+            won_deals(actor, params)
+            .values("pk", "title", "company__title", "closed_at", *RESPONSIBLE_FIELDS)
+            .annotate(
+                amount_in_base=ExpressionWrapper(AMOUNT_IN_BASE, output_field=MONEY),
+                total_deals=Window(Count("pk")),
+                total_amount=Window(Sum(AMOUNT_IN_BASE), output_field=MONEY),
+            )
+            .order_by("-closed_at", "-pk")[: self.limit]
+        )
+        rows = [
+            {
+                "deal_id": row["pk"],
+                "title": row["title"],
+                "company": row["company__title"] or "",
+                "responsible": person_name(row),
+                "amount": money(row["amount_in_base"]),
+                "closed": timezone.localdate(row["closed_at"]) if row["closed_at"] else None,
+            }
+            for row in listed
+        ]
+        count = listed[0]["total_deals"] if listed else 0
+        totals = {
+            "title": _("Total"),
+            "deals": count,
+            "amount": money(listed[0]["total_amount"] if listed else None),
+        }
+        if count > len(rows):
+            totals["note"] = _(
+                "The %(shown)d deals closed last of %(count)d are listed; the total counts "
+                "them all."
+            ) % {"shown": len(rows), "count": count}
+        return ReportResult(columns=self.columns(), rows=rows, totals=totals)
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column("title", _("Deal")),
+            Column("company", _("Company")),
+            Column("responsible", _("Responsible")),
+            Column("amount", _("Amount"), "money"),
+            Column("closed", _("Closed"), "date"),
+        ]
+
+
+# --- open deals --------------------------------------------------------------------------
+
+
+def open_deals(actor, params: dict) -> QuerySet[Deal]:
+    """The open (in progress) deals the actor may view, filtered."""
+    return deals_filtered(report_deals(actor), params).filter(stage__semantics=IN_PROGRESS)
+
+
+def by_responsible(queryset: QuerySet[Deal], /, **aggregates) -> QuerySet:
+    """`aggregates` per responsible, in the order of their names."""
+    return (
+        queryset.order_by()
+        .values(*RESPONSIBLE_FIELDS)
+        .annotate(**aggregates)
+        .order_by("responsible__last_name", "responsible__first_name", "responsible_id")
+    )
+
+
+@register
+class OverdueDealsReport(Report):
+    key = "overdue_deals"
+    title = _("Overdue deals")
+    description = _(
+        "Open deals whose expected close date has passed, by responsible: how many, for what "
+        "amount, and the longest overdue."
+    )
+    filters = OPEN_DEAL_FILTERS
+    chart = Chart("bar", "manager", ("amount",))
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        today = today_of(params)
+        grouped = by_responsible(
+            open_deals(actor, params).filter(closes_on__lt=today),
+            deals=Count("pk"),
+            amount_in_base=sum_in_base(),
+            oldest=Min("closes_on"),
+        )
+        rows = [
+            {
+                "manager": person_name(row),
+                "deals": row["deals"],
+                "amount": money(row["amount_in_base"]),
+                "oldest": row["oldest"],
+                "days_overdue": (today - row["oldest"]).days,
+            }
+            for row in grouped
+        ]
+        totals = sum_totals(rows, ("deals", "amount"), manager=_("Total"))
+        totals["oldest"] = min((row["oldest"] for row in rows), default=None)
+        totals["days_overdue"] = max((row["days_overdue"] for row in rows), default=0)
+        return ReportResult(columns=self.columns(), rows=rows, totals=totals)
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column("manager", _("Manager")),
+            Column("deals", _("Overdue deals"), "number"),
+            Column("amount", _("Amount"), "money"),
+            Column("oldest", _("Oldest expected close date"), "date"),
+            Column("days_overdue", _("Overdue by, days"), "number"),
+        ]
+
+
+@register
+class ExpectedSalesReport(Report):
+    key = "expected_sales"
+    title = _("Expected sales")
+    description = _(
+        "Open deals expected to close from today to the horizon (30 days unless chosen), by "
+        "responsible: how many, their amount, and the amount weighted by each deal's "
+        "probability. A deal without a probability counts as 0 % in the weighted amount."
+    )
+    filters = (*OPEN_DEAL_FILTERS, "horizon_days")
+    chart = Chart("bar", "manager", ("amount", "weighted_amount"))
+    default_horizon_days = 30
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        today = today_of(params)
+        horizon = today + datetime.timedelta(
+            days=params.get("horizon_days") or self.default_horizon_days
+        )
+        percent = Coalesce(F("probability"), 0) * Value(Decimal("0.01"))
+        grouped = by_responsible(
+            open_deals(actor, params).filter(closes_on__gte=today, closes_on__lte=horizon),
+            deals=Count("pk"),
+            amount_in_base=sum_in_base(),
+            weighted_in_base=Sum(AMOUNT_IN_BASE * percent, output_field=MONEY),
+        )
+        rows = [
+            {
+                "manager": person_name(row),
+                "deals": row["deals"],
+                "amount": money(row["amount_in_base"]),
+                "weighted_amount": money(row["weighted_in_base"]),
+            }
+            for row in grouped
+        ]
+        totals = sum_totals(rows, ("deals", "amount", "weighted_amount"), manager=_("Total"))
+        return ReportResult(columns=self.columns(), rows=rows, totals=totals)
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column("manager", _("Manager")),
+            Column("deals", _("Deals"), "number"),
+            Column("amount", _("Amount"), "money"),
+            Column("weighted_amount", _("Weighted by probability"), "money"),
+        ]
+
+
+@register
+class OpenDealsByStageReport(Report):
+    key = "open_deals_by_stage"
+    title = _("Open deals by stage")
+    description = _(
+        "Open deals in each stage of a pipeline (the default one unless chosen), in stage "
+        "order: how many, their share, and their amount."
+    )
+    filters = DEAL_FILTERS
+    chart = Chart("funnel", "stage", ("deals",))
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        pipeline = params.get("pipeline") or Subquery(
+            Pipeline.objects.order_by("-is_default", "sort", "pk").values("pk")[:1]
+        )
+        stages = list(
+            stages_visible(actor, Stage.objects.filter(pipeline=pipeline, semantics=IN_PROGRESS))
+            .order_by("sort", "pk")
+            .values("pk", "name")
+        )
+        grouped = {
+            row["stage_id"]: row
+            for row in open_deals(actor, params)
+            .filter(stage_id__in=[stage["pk"] for stage in stages])
+            .order_by()
+            .values("stage_id")
+            .annotate(deals=Count("pk"), amount_in_base=sum_in_base())
+        }
+        rows = [
+            {
+                "stage_id": stage["pk"],
+                "stage": stage["name"],
+                "deals": grouped.get(stage["pk"], {}).get("deals", 0),
+                "amount": money(grouped.get(stage["pk"], {}).get("amount_in_base")),
+            }
+            for stage in stages
+        ]
+        totals = sum_totals(rows, ("deals", "amount"), stage=_("Total"))
+        for row in rows:
+            row["share"] = share(row["deals"], totals["deals"])
+        totals["share"] = share(totals["deals"], totals["deals"])
+        return ReportResult(columns=self.columns(), rows=rows, totals=totals)
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column("stage", _("Stage")),
+            Column("deals", _("Deals"), "number"),
+            Column("share", _("Share, %"), "percent"),
+            Column("amount", _("Amount"), "money"),
+        ]
+
+
+# --- products ----------------------------------------------------------------------------
+
+
+def section_titles(paths: set[str]) -> dict[str, str]:
+    """Each section path's full name, "Root / Child / Section", in one query for all."""
+    steplen = Section.steplen
+    ancestry = {
+        path: [path[:end] for end in range(steplen, len(path) + 1, steplen)] for path in paths
+    }
+    names = dict(
+        Section.objects.filter(
+            path__in={prefix for prefixes in ancestry.values() for prefix in prefixes}
+        ).values_list("path", "name")
+    )
+    return {
+        path: " / ".join(names[prefix] for prefix in prefixes if prefix in names)
+        for path, prefixes in ancestry.items()
+    }
+
+
+@register
+class RevenueByProductReport(Report):
+    key = "revenue_by_product"
+    title = _("Revenue by product")
+    description = _(
+        "The product rows of won deals, by product: quantity and amount (after discount, with "
+        "tax), with the product's catalog section; rows not from the catalog are grouped by "
+        "name. The period applies to the closing date."
+    )
+    filters = (*DEAL_FILTERS, "section")
+    chart = Chart("bar", "product", ("amount",))
+
+    def run(self, *, actor, params: dict) -> ReportResult:
+        product_rows = ProductRow.objects.filter(deal__in=won_deals(actor, params).values("pk"))
+        if params.get("section"):
+            product_rows = product_rows.filter(
+                product__section__path__startswith=params["section"].path
+            )
+        grouped = list(
+            product_rows.order_by()
+            .values("product_id")
+            .annotate(
+                name=Coalesce(F("product__name"), F("product_name")),
+                measure_code=Coalesce(F("product__measure"), F("measure")),
+                section_path=F("product__section__path"),
+                total_quantity=Sum("quantity"),
+                amount_in_base=Sum(F("line_total") * F("deal__currency__rate"), output_field=MONEY),
+            )
+            .order_by("-amount_in_base", "name", "product_id")
+        )
+        sections = section_titles({row["section_path"] for row in grouped if row["section_path"]})
+        measures = dict(Product.Measure.choices)
+        rows = [
+            {
+                "product_id": row["product_id"],
+                "product": row["name"],
+                "section": sections.get(row["section_path"], ""),
+                "quantity": row["total_quantity"],
+                "measure": measures.get(row["measure_code"], row["measure_code"]),
+                "amount": money(row["amount_in_base"]),
+            }
+            for row in grouped
+        ]
+        totals = {"product": _("Total"), "amount": sum((row["amount"] for row in rows), 0)}
+        for row in rows:
+            row["share"] = share(row["amount"], totals["amount"])
+        totals["share"] = share(totals["amount"], totals["amount"])
+        return ReportResult(columns=self.columns(), rows=rows, totals=totals)
+
+    @staticmethod
+    def columns() -> list[Column]:
+        return [
+            Column("product", _("Product")),
+            Column("section", _("Section")),
+            Column("quantity", _("Quantity"), "number"),
+            Column("measure", _("Unit")),
+            Column("amount", _("Amount"), "money"),
+            Column("share", _("Share, %"), "percent"),
         ]
