@@ -22,6 +22,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("activities/", include("activities.urls")),
     path("automation/", include("automation.urls")),
+    path("reports/", include("reports.urls")),
     path("settings/", include("accounts.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
     path("api/v1/", include("crm_project.api_urls")),
