@@ -12,6 +12,7 @@ import os
 # Only the names listed here can be run; the module is imported after django.setup().
 BENCHMARKS = {
     "access": "bench.access",
+    "automation": "bench.automation",
     "api": "bench.api",
     "kanban": "bench.kanban",
     "seed": "bench.seed",

@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import Department, Role, RolePermission, User
 from activities.models import Activity, Notification, TimelineEvent
 from activities.services import activity_complete, activity_create
+from automation.models import Robot
 from catalog.models import Currency, Product, ProductRow, Section
 from catalog.services import ProductRowInput, currency_set_rate, product_create, section_create
 from contacts.models import Communication, Company, CompanyRequisite, Contact
@@ -45,6 +46,7 @@ from leads.models import Campaign, Lead, LeadStatus, Source
 from leads.services import Conversion, lead_convert, lead_create, lead_set_status
 
 from . import data, identifiers
+from .automation import build_automation
 
 DAY = datetime.timedelta(days=1)
 HOUR = datetime.timedelta(hours=1)
@@ -156,6 +158,7 @@ def build_demo(*, seed: int = 2026) -> Demo:
     build_leads(demo)
     build_company_comments(demo)
     build_repeated_calls(demo)
+    build_automation(demo)  # last: the history above runs no robots
     return demo
 
 
@@ -191,6 +194,7 @@ def summary_counts() -> list[tuple[str, int]]:
         ("  done", Activity.objects.filter(status="done").count()),
         ("timeline events", TimelineEvent.objects.count()),
         ("notifications", Notification.objects.count()),
+        ("robots", Robot.objects.count()),
     ]
 
 

@@ -568,3 +568,244 @@ ROLES = {
         _scopes(dict.fromkeys(ACTIONS, "all"), product="all", report="all", settings="all"),
     ),
 }  # fmt: skip
+
+# The robots of both pipelines and of the lead statuses, in the order they run in a stage.
+# place: (pipeline, stage key) or ("leads", status key). In settings, "users" are usernames
+# and "target" a stage key of the same pipeline; the builder turns them into ids. Amounts in
+# conditions are roubles.
+LEADS = "leads"
+BIG_FIRST_ORDER, LARGE_FIRST_ORDER = "50000", "100000"
+BIG_INVOICE, LARGE_INVOICE = "50000", "150000"
+ROBOTS = [
+    {
+        "place": (INTAKE_PIPELINE, "new"),
+        "name": "Приветственный звонок",
+        "action": "automation.plan_call",
+        "settings": {
+            "subject": "Приветственный звонок: {contact_name}",
+            "description": "Познакомиться, узнать ассортимент и объёмы, договориться о реквизитах.",
+            "due_in": 1,
+            "due_unit": "hours",
+        },
+    },
+    {
+        "place": (INTAKE_PIPELINE, "new"),
+        "name": "Комментарий о новой заявке",
+        "action": "automation.add_comment",
+        "settings": {
+            "text": "Новая заявка «{title}». Ответственный: {responsible}. "
+            "Перезвонить клиенту в течение часа."
+        },
+    },
+    {
+        "place": (INTAKE_PIPELINE, "requisites"),
+        "name": "Запросить реквизиты",
+        "action": "automation.create_task",
+        "settings": {
+            "subject": "Запросить реквизиты компании у клиента: {contact_name}",
+            "description": "ИНН, КПП, ОГРН и банковские реквизиты для договора поставки.",
+            "due_in": 1,
+            "due_unit": "days",
+            "priority": "normal",
+        },
+        "condition": {"any": [{"all": [{"field": "company", "op": "empty"}]}]},
+    },
+    {
+        "place": (INTAKE_PIPELINE, "requisites"),
+        "name": "Дождаться карточки компании",
+        "action": "automation.wait_for_condition",
+        "settings": {
+            "condition": {"any": [{"all": [{"field": "company", "op": "not_empty"}]}]},
+            "check_every_minutes": 30,
+            "give_up_after_days": 14,
+        },
+    },
+    {
+        "place": (INTAKE_PIPELINE, "requisites"),
+        "name": "Перевести в «Готов к первому заказу»",
+        "action": "automation.change_stage",
+        "settings": {"target": "ready"},
+        "after_previous": True,
+        # the wait gives up after 14 days and lets this one go: then it must not move the deal
+        "condition": {"any": [{"all": [{"field": "company", "op": "not_empty"}]}]},
+    },
+    {
+        "place": (INTAKE_PIPELINE, "ready"),
+        "name": "Напомнить о первом заказе",
+        "action": "automation.create_task",
+        "settings": {
+            "subject": "Напомнить клиенту о первом заказе на {amount}",
+            "description": "Уточнить, всё ли устраивает в предложении, и назначить дату заказа.",
+            "due_in": 4,
+            "due_unit": "hours",
+            "priority": "high",
+        },
+        "timing": "after_delay",
+        "delay": 2,
+        "delay_unit": "days",
+        "working_hours_only": True,
+        "condition": {
+            "any": [{"all": [{"field": "amount", "op": "gte", "value": BIG_FIRST_ORDER}]}]
+        },  # fmt: skip
+    },
+    {
+        "place": (INTAKE_PIPELINE, "ready"),
+        "name": "Сообщить руководителю о крупном первом заказе",
+        "action": "automation.notify_users",
+        "settings": {
+            "message": "Крупный первый заказ: «{title}» на {amount}, ответственный {responsible}.",
+            "users": ["head.wholesale"],
+            "to_responsible": False,
+        },
+        "condition": {
+            "any": [{"all": [{"field": "amount", "op": "gte", "value": LARGE_FIRST_ORDER}]}]
+        },  # fmt: skip
+    },
+    {
+        "place": (INTAKE_PIPELINE, "won"),
+        "name": "Письмо с благодарностью за первый заказ",
+        "action": "automation.send_email",
+        "settings": {
+            "subject": "Спасибо за первый заказ!",
+            "body": "Здравствуйте, {contact_name}!\n\nСпасибо, что выбрали «ЭкоОпт». Ваш "
+            "заказ «{title}» принят, счёт придёт отдельным письмом.\n\nВаш менеджер: "
+            "{responsible}. Пишите и звоните по любым вопросам.\n\nС уважением,\nкоманда ЭкоОпт",
+        },
+    },
+    {
+        "place": (ORDERS_PIPELINE, "invoiced"),
+        "name": "Комментарий о счёте",
+        "action": "automation.add_comment",
+        "settings": {"text": "Счёт по заказу «{title}» на {amount} выставлен клиенту."},
+    },
+    {
+        "place": (ORDERS_PIPELINE, "invoiced"),
+        "name": "Напомнить об оплате крупного счёта",
+        "action": "automation.create_task",
+        "settings": {
+            "subject": "Напомнить об оплате счёта: {title} ({amount})",
+            "description": "Счёт не оплачен два дня. Позвонить бухгалтерии клиента.",
+            "due_in": 1,
+            "due_unit": "days",
+            "priority": "high",
+        },
+        "timing": "after_delay",
+        "delay": 2,
+        "delay_unit": "days",
+        "working_hours_only": True,
+        "condition": {
+            "any": [{"all": [{"field": "amount", "op": "gte", "value": BIG_INVOICE}]}]
+        },  # fmt: skip
+    },
+    {
+        "place": (ORDERS_PIPELINE, "invoiced"),
+        "name": "Сообщить директору о крупном счёте",
+        "action": "automation.notify_users",
+        "settings": {
+            "message": "Выставлен крупный счёт: «{title}» на {amount}, ответственный "
+            "{responsible}.",
+            "users": ["director"],
+            "to_responsible": False,
+        },
+        "condition": {
+            "any": [{"all": [{"field": "amount", "op": "gte", "value": LARGE_INVOICE}]}]
+        },  # fmt: skip
+    },
+    {
+        "place": (ORDERS_PIPELINE, "paid"),
+        "name": "Собрать и отгрузить заказ",
+        "action": "automation.create_task",
+        "settings": {
+            "subject": "Собрать и отгрузить заказ «{title}»",
+            "due_in": 1,
+            "due_unit": "days",
+            "priority": "high",
+        },
+    },
+    {
+        "place": (ORDERS_PIPELINE, "paid"),
+        "name": "SMS об оплате",
+        "action": "automation.send_sms",
+        "settings": {"text": "ЭкоОпт: оплата по заказу получена, готовим отгрузку. Спасибо!"},
+    },
+    {
+        "place": (ORDERS_PIPELINE, "shipped"),
+        "name": "Письмо об отгрузке",
+        "action": "automation.send_email",
+        "settings": {
+            "subject": "Заказ «{title}» отгружен",
+            "body": "Здравствуйте, {contact_name}!\n\nВаш заказ «{title}» отгружен. Менеджер "
+            "{responsible} сообщит срок доставки.\n\nС уважением,\nкоманда ЭкоОпт",
+        },
+    },
+    {
+        "place": (ORDERS_PIPELINE, "shipped"),
+        "name": "Уточнить получение заказа",
+        "action": "automation.plan_call",
+        "settings": {
+            "subject": "Уточнить, получен ли заказ «{title}»",
+            "due_in": 4,
+            "due_unit": "hours",
+        },
+        "timing": "after_delay",
+        "delay": 3,
+        "delay_unit": "days",
+        "working_hours_only": True,
+    },
+    {
+        "place": (ORDERS_PIPELINE, "delivered"),
+        "name": "Закрыть заказ через три дня после доставки",
+        "action": "automation.change_stage",
+        "settings": {"target": "won"},
+        "timing": "after_delay",
+        "delay": 3,
+        "delay_unit": "days",
+    },
+    {
+        "place": (ORDERS_PIPELINE, "won"),
+        "name": "Комментарий о выполненном заказе",
+        "action": "automation.add_comment",
+        "settings": {"text": "Заказ «{title}» на {amount} выполнен. Спасибо клиенту!"},
+    },
+    {
+        "place": (ORDERS_PIPELINE, "won"),
+        "name": "Предложить повторный заказ",
+        "action": "automation.create_task",
+        "settings": {
+            "subject": "Предложить повторный заказ: {contact_name}",
+            "description": "Прошёл месяц после заказа «{title}»: пора пополнить запасы.",
+            "due_in": 1,
+            "due_unit": "days",
+            "priority": "normal",
+        },
+        "timing": "after_delay",
+        "delay": 30,
+        "delay_unit": "days",
+        "working_hours_only": True,
+    },
+    {
+        "place": (LEADS, "new"),
+        "name": "Позвонить по новому лиду",
+        "action": "automation.plan_call",
+        "settings": {
+            "subject": "Позвонить: {contact_name} ({title})",
+            "due_in": 1,
+            "due_unit": "hours",
+        },  # fmt: skip
+    },
+    {
+        "place": (LEADS, "in_process"),
+        "name": "Не держать лид в работе дольше трёх дней",
+        "action": "automation.create_task",
+        "settings": {
+            "subject": "Лид «{title}» в работе третий день: сконвертировать или закрыть",
+            "due_in": 1,
+            "due_unit": "days",
+            "priority": "normal",
+        },
+        "timing": "after_delay",
+        "delay": 3,
+        "delay_unit": "days",
+        "working_hours_only": True,
+    },
+]

@@ -14,6 +14,14 @@ os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"crm-test-{uuid.uuid4().hex[
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "celery_worker_options(pool='solo', concurrency=None, env=None): how the celery_worker "
+        "fixture starts its worker (its pool, the pool's size, extra environment variables)",
+    )
+
+
 def pytest_collection_modifyitems(items):
     # Tests that share data with another process need committed data, not a rolled-back one.
     for item in items:
@@ -44,13 +52,27 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def celery_worker(tmp_path, settings):
+def celery_worker(request, tmp_path, settings):
     """A real `celery worker` process consuming this run's queue on Redis, using the test
-    database. Tasks sent while it runs go through the broker, not eager mode."""
+    database. Tasks sent while it runs go through the broker, not eager mode.
+
+    A solo pool by default; a test marked
+    `@pytest.mark.celery_worker_options(pool="prefork", concurrency=1, env={...})` gets that
+    pool and those extra environment variables (settings read from the environment)."""
     from crm_project.celery import app
 
+    marker = request.node.get_closest_marker("celery_worker_options")
+    options = marker.kwargs if marker else {}
+    pool = options.get("pool", "solo")
+    pool_arguments = ["--pool", pool]
+    if options.get("concurrency"):
+        pool_arguments += ["--concurrency", str(options["concurrency"])]
+    # pytest-django reads the settings before this file sets the run's own queue, so the app
+    # is pointed at it here; the worker sends its own follow-up tasks to it too.
+    queue = os.environ["CELERY_TASK_DEFAULT_QUEUE"]
     env = {
         **os.environ,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DJANGO_SETTINGS_MODULE": "crm_project.settings.test",
         "DATABASE_URL": _database_url_of_test_database(),
         "CELERY_TASK_ALWAYS_EAGER": "false",
@@ -58,13 +80,14 @@ def celery_worker(tmp_path, settings):
         "WEBHOOK_ALLOW_PRIVATE_TARGETS": str(
             bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE_TARGETS", False))
         ).lower(),
+        **options.get("env", {}),
     }
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "--app", "crm_project", "worker", "--pool", "solo",
+            [sys.executable, "-m", "celery", "--app", "crm_project", "worker", *pool_arguments,
              "--without-gossip", "--without-mingle", "--loglevel", "INFO",
-             "--queues", app.conf.task_default_queue],
+             "--queues", queue],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     worker = WorkerProcess(process, log_path)
@@ -74,11 +97,12 @@ def celery_worker(tmp_path, settings):
             process.kill()
             pytest.fail(f"the Celery worker did not start:\n{worker.log}")
         time.sleep(0.2)
-    app.conf.task_always_eager = False
+    default_queue = app.conf.task_default_queue
+    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
     try:
         yield worker
     finally:
-        app.conf.task_always_eager = True
+        app.conf.task_always_eager, app.conf.task_default_queue = True, default_queue
         process.terminate()
         try:
             process.wait(timeout=15)
