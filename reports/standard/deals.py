@@ -460,7 +460,7 @@ class ExpectedSalesReport(Report):
     description = _(
         "Open deals expected to close from today to the horizon (30 days unless chosen), by "
         "responsible: how many, their amount, and the amount weighted by each deal's "
-        "probability. A deal without a probability counts as 0 % in the weighted amount."
+        "probability. A deal without a probability counts as zero in the weighted amount."
     )
     filters = (*OPEN_DEAL_FILTERS, "horizon_days")
     chart = Chart("bar", "manager", ("amount", "weighted_amount"))
