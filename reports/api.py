@@ -22,9 +22,12 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from .builder import BuilderFilterForm, SavedReportRunner
 from .definitions import REPORTS, Report, ReportResult
 from .filters import ReportFilterForm
+from .models import SavedReport
 from .scope import require_reports
+from .selectors import saved_report_get
 from .templatetags.report_format import CENT
 
 KEY_PATTERN = r"[a-z0-9_]+"
@@ -217,5 +220,79 @@ class ReportViewSet(viewsets.ViewSet):
         return Response(report_table_json(result))
 
 
+# The builder's filters beyond the standard reports' ones.
+BUILDER_FILTER_PARAMETERS = [
+    _parameter(name, field)
+    for name, field in BuilderFilterForm.base_fields.items()
+    if name not in ReportFilterForm.base_fields
+]
+SAVED_REPORT_TABLE = inline_serializer(
+    "SavedReportTable",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "description": serializers.CharField(allow_blank=True),
+        "entity": serializers.ChoiceField(SavedReport.Entity.values),
+        "definition": serializers.DictField(
+            help_text=_("The groupings, the measures, the saved filters and the chart.")
+        ),
+        # the same column component as the standard reports' table
+        "columns": serializers.ListField(child=type(TABLE.fields["columns"].child)()),
+        "rows": serializers.ListField(
+            child=serializers.DictField(),
+            help_text=_("A row per group, by column key; decimals are strings."),
+        ),
+        "totals": serializers.DictField(help_text=_("The totals row, by column key.")),
+    },
+)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="A saved report's table",
+        description="A report of the report builder, owned by the user or shared with one of "
+        "their roles (404 otherwise), with the same figures as its page and CSV, within what "
+        "the user may see. Without filter parameters the saved filters apply; with any, the "
+        "ones given replace them. Each entity reads the filters it accepts.",
+        parameters=[
+            OpenApiParameter(
+                "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The saved report's id."
+            ),
+            *FILTER_PARAMETERS,
+            *BUILDER_FILTER_PARAMETERS,
+        ],  # fmt: skip
+        responses=SAVED_REPORT_TABLE,
+    ),
+)
+class SavedReportViewSet(viewsets.ViewSet):
+    filter_backends: list = []
+    pagination_class = None
+
+    def retrieve(self, request, pk: str | None = None):
+        require_reports(request.user)
+        try:
+            saved = saved_report_get(actor=request.user, saved_report_id=int(pk))
+        except SavedReport.DoesNotExist:
+            raise NotFound from None
+        report = SavedReportRunner.for_saved(saved)
+        form = report.filter_form(request.query_params)
+        if not form.is_valid():
+            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        result = report.run(actor=request.user, params=form.cleaned_data)
+        return Response(
+            {
+                "id": saved.pk,
+                "name": saved.name,
+                "description": saved.description,
+                "entity": saved.entity,
+                "definition": saved.definition,
+                **report_table_json(result),
+            }
+        )
+
+
 # (url prefix, viewset, basename) for crm_project/api_urls.py
-ROUTES = [("reports", ReportViewSet, "report")]
+ROUTES = [
+    ("reports", ReportViewSet, "report"),
+    ("reports/saved", SavedReportViewSet, "saved-report"),
+]

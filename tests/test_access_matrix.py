@@ -165,6 +165,13 @@ RULES = {
     "reports:export": "tests/reports/test_views.py::test_the_report_pages_and_api_need_the_report_right_and_count_only_own_figures",
     "api:report-list": "tests/reports/test_views.py::test_the_report_pages_and_api_need_the_report_right_and_count_only_own_figures",
     "api:report-detail": "tests/reports/test_views.py::test_the_report_pages_and_api_need_the_report_right_and_count_only_own_figures",
+    # report builder routes
+    "reports:builder": "tests/reports/test_builder.py::test_the_builder_and_saved_reports_need_the_report_right",
+    "reports:saved-detail": "tests/reports/test_builder.py::test_a_saved_report_opens_to_its_owner_and_role_holders_only",
+    "reports:saved-export": "tests/reports/test_builder.py::test_a_saved_report_opens_to_its_owner_and_role_holders_only",
+    "reports:saved-update": "tests/reports/test_builder.py::test_a_saved_report_opens_to_its_owner_and_role_holders_only",
+    "reports:saved-delete": "tests/reports/test_builder.py::test_a_saved_report_opens_to_its_owner_and_role_holders_only",
+    "api:saved-report-detail": "tests/reports/test_builder.py::test_a_saved_report_opens_to_its_owner_and_role_holders_only",
 }
 
 

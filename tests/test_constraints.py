@@ -25,6 +25,7 @@ from contacts.models import Communication, CompanyRequisite, Contact, ContactCom
 from core.models import IdempotencyRecord
 from deals.models import DealContact, Pipeline, Stage
 from leads.models import Campaign, LeadStatus
+from reports.models import SavedReport
 from tests.factories import (
     CompanyFactory,
     ContactFactory,
@@ -111,6 +112,12 @@ def _robot_run(w):
 def _twice(create):
     create()
     create()
+
+
+def _saved_report(w, **fields):
+    definition = {"group_by": ["stage"], "measures": [{"aggregate": "count", "field": ""}]}
+    values = {"owner": w.user, "name": "Mine", "entity": "deals", "definition": definition}
+    return SavedReport.objects.create(**(values | fields))
 
 
 BAD_ROWS = [
@@ -315,6 +322,18 @@ BAD_ROWS = [
             )
         ),
     ),
+    # reports
+    ("saved_report_name_unique", lambda w: _twice(lambda: _saved_report(w))),
+    ("saved_report_has_a_name", lambda w: _saved_report(w, name="")),
+    ("saved_report_entity_known", lambda w: _saved_report(w, entity="orders")),
+    (
+        "saved_report_definition_has_grouping_and_measures",
+        lambda w: _saved_report(w, definition={"group_by": ["stage"]}),
+    ),
+    (
+        "saved_report_definition_has_grouping_and_measures",
+        lambda w: _saved_report(w, definition={"measures": []}),
+    ),
     # webhooks
     ("webhook_subscription_name_unique", lambda w: _twice(lambda: _subscription())),
     (
@@ -423,6 +442,8 @@ def test_the_valid_rows_the_bad_ones_start_from_are_accepted(world):
         WebhookDeliveryAttempt.objects.create(delivery=delivery, number=1)
         WebhookDeliveryAttempt.objects.create(delivery=delivery, number=2)
         _delivery(status="delivered", delivered_at=timezone.now()).subscription.delete()
+        _saved_report(world)
+        _saved_report(world, name="Mine too")
 
     assert ProductRow.objects.count() == 2
 
