@@ -15,6 +15,7 @@ BENCHMARKS = {
     "automation": "bench.automation",
     "api": "bench.api",
     "kanban": "bench.kanban",
+    "reports": "bench.reports",
     "seed": "bench.seed",
 }
 

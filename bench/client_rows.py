@@ -129,6 +129,7 @@ class LeadValues(NamedTuple):
     amount: Decimal
     currency_id: str
     source_id: int | None
+    campaign_id: int | None
     utm_source: str
     utm_medium: str
     utm_campaign: str
@@ -177,6 +178,7 @@ class ConvertedLead:
     client: Client
     source_id: int | None
     converted_at: datetime.datetime
+    campaign_id: int | None = None  # the deal made from it comes from the same campaign
 
 
 @dataclass
@@ -212,6 +214,7 @@ class ClientGenerator:
         self.industries = Company.Industry.values
         self.statuses = WeightedChoice(_lead_status_weights(reference.lead_statuses))
         self.first_status = reference.lead_statuses[0]
+        self.campaign_ids = {campaign.utm_campaign: campaign.pk for campaign in reference.campaigns}
 
     def clients(self, company_ids: list[int], contact_ids: list[int]) -> ClientRows:
         """Companies, then contacts: the first contact of each company is its decision maker,
@@ -396,7 +399,9 @@ class ClientGenerator:
                 updated_at=converted_at,
             )
         )
-        rows.converted.append(ConvertedLead(lead_id, client, lead.source_id, converted_at))
+        rows.converted.append(
+            ConvertedLead(lead_id, client, lead.source_id, converted_at, lead.campaign_id)
+        )
         self._lead_communications(lead_id, client.phone, client.email, created_at, rows)
 
     def _lead_values(
@@ -407,11 +412,13 @@ class ClientGenerator:
         responsible_id: int,
         created_at: datetime.datetime,
     ) -> LeadValues:
-        """A new lead's row: who asked, where from, for how much."""
+        """A new lead's row: who asked, where from, for how much. An advertised lead belongs to
+        the campaign its utm_campaign names (no random draw: the rest of the data stays as it
+        was before leads had campaigns)."""
         rng = self.rng
         source = self.sources.pick(rng)
         is_advertised = source.code in ADVERTISED_SOURCES
-        return LeadValues(
+        lead = LeadValues(
             id=lead_id,
             title=f"{source.name}: {someone.last_name} {someone.first_name}",
             status_id=status.pk,
@@ -423,6 +430,7 @@ class ClientGenerator:
             amount=Decimal(rng.randrange(1, 500) * 1000) if rng.random() < 0.5 else Decimal(0),
             currency_id=self.base_currency_id,
             source_id=source.pk,
+            campaign_id=None,
             utm_source=rng.choice(("yandex", "google")) if is_advertised else "",
             utm_medium="cpc" if is_advertised else "",
             utm_campaign=rng.choice(UTM_CAMPAIGNS) if is_advertised else "",
@@ -435,6 +443,7 @@ class ClientGenerator:
             created_at=created_at,
             updated_at=created_at,
         )
+        return lead._replace(campaign_id=self.campaign_ids.get(lead.utm_campaign))
 
     def _lead_communications(
         self,

@@ -92,6 +92,7 @@ class DealValues(NamedTuple):
     created_by_id: int
     company_id: int | None
     source_id: int | None
+    campaign_id: int | None
     lead_id: int | None
     is_open_to_all: bool
     payment_percent: Decimal
@@ -314,6 +315,7 @@ class DealGenerator:
                 created_by_id=responsible_id,
                 company_id=client.company_id,
                 source_id=source_id,
+                campaign_id=lead.campaign_id if lead else None,
                 lead_id=lead.lead_id if lead else None,
                 is_open_to_all=rng.random() < 0.1,
                 payment_percent=Decimal(

@@ -1,5 +1,5 @@
 """The reference data seeded deals point at: currencies, two pipelines, lead statuses, sources,
-a catalog of ~200 products in nested sections, departments and managers.
+advertising campaigns, a catalog of ~200 products in nested sections, departments and managers.
 
 Each piece is created when missing and reused when present, so the seeder runs on an empty
 database, on top of the demo data, or again on its own output. Pipelines are created through
@@ -21,7 +21,7 @@ from catalog.models import Currency, Product, Section
 from catalog.services import section_create
 from deals.models import Pipeline, Stage
 from deals.services import StageSpec, pipeline_create
-from leads.models import LeadStatus, Source
+from leads.models import Campaign, LeadStatus, Source
 
 from . import fake_data
 
@@ -64,6 +64,16 @@ SOURCES = [
     ("shop", "Интернет-магазин", 40), ("exhibition", "Выставка", 50),
     ("recommendation", "Рекомендация", 60), ("advertising", "Реклама", 70),
 ]  # fmt: skip
+
+# utm_campaign, name, cost, currency: the campaigns the UTM tags of advertised leads name
+# (bench.client_rows.UTM_CAMPAIGNS), running without dates so they never end
+CAMPAIGNS = [
+    ("brand", "Брендовая реклама", Decimal(1_200_000), "RUB"),
+    ("notebooks_spring", "Ноутбуки весной", Decimal(800_000), "RUB"),
+    ("network_b2b", "Сетевое оборудование для бизнеса", Decimal(950_000), "RUB"),
+    ("licenses_q4", "Лицензии в четвёртом квартале", Decimal(5_000), "USD"),
+    ("retargeting", "Ретаргетинг", Decimal(300_000), "RUB"),
+]
 
 # The department tree, (name, parent name): 50 departments, three levels deep. Managers work
 # in every department but the root.
@@ -170,6 +180,7 @@ class ReferenceData:
     products: tuple[Product, ...]  # the seeder's catalog, in SKU order
     departments: tuple[Department, ...]  # in tree order
     managers: tuple[User, ...]  # in username order
+    campaigns: tuple[Campaign, ...] = ()  # the seeder's, in CAMPAIGNS order
 
 
 @transaction.atomic
@@ -186,6 +197,7 @@ def reference_data_ensure(*, manager_count: int) -> ReferenceData:
         products=_catalog_ensure(currencies),
         departments=departments,
         managers=_managers_ensure(manager_count, departments),
+        campaigns=_campaigns_ensure(currencies),
     )
 
 
@@ -229,6 +241,22 @@ def _sources_ensure() -> tuple[Source, ...]:
     for code, name, sort in SOURCES:
         Source.objects.get_or_create(code=code, defaults={"name": name, "sort": sort})
     return tuple(Source.objects.filter(is_active=True).order_by("sort", "code"))
+
+
+def _campaigns_ensure(currencies: tuple[Currency, ...]) -> tuple[Campaign, ...]:
+    by_code = {currency.code: currency for currency in currencies}
+    campaigns = []
+    for utm_campaign, name, cost, currency in CAMPAIGNS:
+        campaign = Campaign.objects.filter(utm_campaign=utm_campaign).order_by("pk").first()
+        if campaign is None:
+            campaign = Campaign.objects.create(
+                name=name,
+                utm_campaign=utm_campaign,
+                cost=cost,
+                currency=by_code.get(currency, currencies[0]),
+            )
+        campaigns.append(campaign)
+    return tuple(campaigns)
 
 
 def _section_ensure(path: tuple[str, ...]) -> Section:

@@ -5,7 +5,8 @@ For `size` deals it adds, in proportion:
   - ~size/2 contacts, each with a mobile phone and an e-mail; 60 % work in a company and every
     company has exactly one decision maker,
   - ~size/2 leads across the lead statuses and sources; a quarter are converted, each into a
-    contact and one of the deals,
+    contact and one of the deals; the advertised ones (and the deals made from them) belong to
+    the campaign their utm_campaign names,
   - the deals, over the two seeder pipelines (mostly in progress, funnel-shaped; some won or
     lost with closed_at), created over the last two years, each with a primary contact, 1–3
     product rows, one stage change and ~2 activities bound to it,
