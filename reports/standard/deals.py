@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     Exists,
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.policy import stages_visible
 from catalog.models import Product, ProductRow, Section
 from catalog.pricing import round_money
+from contacts.models import Company
 from deals.models import Deal, DealContact, Pipeline, Stage
 
 from ..definitions import (
@@ -53,6 +55,22 @@ def person_name(row: dict, prefix: str = "responsible") -> str:
     return name or row.get(f"{prefix}__username") or "—"
 
 
+def responsible_names(key: str = "responsible_id") -> dict[str, Subquery]:
+    """The responsible's name fields, as person_name reads them, each looked up by the key
+    `key` (a correlated subquery). Given to an annotate() of its own after the aggregates, the
+    GROUP BY stays on the key alone and the names are fetched once per group."""
+    users = get_user_model()._base_manager.filter(pk=OuterRef(key)).order_by()
+    return {
+        f"responsible__{field}": Subquery(users.values(field)[:1])
+        for field in ("last_name", "first_name", "username")
+    }
+
+
+def company_title(key: str = "company_id") -> Subquery:
+    """The title of the company of the key `key` (a correlated subquery; see responsible_names)."""
+    return Subquery(Company._base_manager.filter(pk=OuterRef(key)).order_by().values("title")[:1])
+
+
 @register
 class DealsByManagerReport(Report):
     key = "deals_by_manager"
@@ -65,18 +83,14 @@ class DealsByManagerReport(Report):
         deals = deals_filtered(report_deals(actor), params)
         grouped = (
             deals.order_by()
-            .values(
-                "responsible_id",
-                "responsible__last_name",
-                "responsible__first_name",
-                "responsible__username",
-            )  # fmt: skip
+            .values("responsible_id")
             .annotate(
                 deals=Count("pk"),
                 won=Count("pk", filter=Q(stage__semantics=WON)),
                 lost=Count("pk", filter=Q(stage__semantics=LOST)),
                 revenue=sum_in_base(stage__semantics=WON),
             )
+            .annotate(**responsible_names())
             .order_by("responsible__last_name", "responsible__first_name", "responsible_id")
         )
         rows = [
@@ -121,12 +135,6 @@ class DealsByManagerReport(Report):
 
 IN_PROGRESS = "in_progress"
 WON_DEALS_LIMIT = 500
-RESPONSIBLE_FIELDS = (
-    "responsible_id",
-    "responsible__last_name",
-    "responsible__first_name",
-    "responsible__username",
-)
 # The period of the reports about what is still open is "today" (and a horizon), not a period
 # of creation: they take the other deal filters only.
 OPEN_DEAL_FILTERS = tuple(name for name in DEAL_FILTERS if not name.startswith("period_"))
@@ -242,12 +250,13 @@ class DealsByCompanyReport(Report):
         grouped = (
             deals_filtered(report_deals(actor), params)
             .order_by()
-            .values("company_id", "company__title")
+            .values("company_id")
             .annotate(
                 deals=Count("pk"),
                 won=Count("pk", filter=Q(stage__semantics=WON)),
                 lost=Count("pk", filter=Q(stage__semantics=LOST)),
             )
+            .annotate(company__title=company_title())
             .order_by("-deals", F("company__title").asc(nulls_last=True), "company_id")
         )
         rows = [
@@ -302,8 +311,9 @@ class RevenueByCompanyReport(Report):
         grouped = (
             won_deals(actor, params)
             .order_by()
-            .values("company_id", "company__title")
+            .values("company_id")
             .annotate(deals=Count("pk"), revenue=sum_in_base())
+            .annotate(company__title=company_title())
             .order_by("-revenue", F("company__title").asc(nulls_last=True), "company_id")
         )
         rows = [
@@ -347,11 +357,14 @@ class WonDealsReport(Report):
         # The window functions count and sum every matching deal before the limit cuts.
         listed = list(
             won_deals(actor, params)
-            .values("pk", "title", "company__title", "closed_at", *RESPONSIBLE_FIELDS)
+            .values("pk", "title", "closed_at")
             .annotate(
                 amount_in_base=ExpressionWrapper(AMOUNT_IN_BASE, output_field=MONEY),
                 total_deals=Window(Count("pk")),
                 total_amount=Window(Sum(AMOUNT_IN_BASE), output_field=MONEY),
+                # looked up for the listed rows only (PostgreSQL evaluates them after the limit)
+                company__title=company_title(),
+                **responsible_names(),
             )
             .order_by("-closed_at", "-pk")[: self.limit]
         )
@@ -402,8 +415,9 @@ def by_responsible(queryset: QuerySet[Deal], /, **aggregates) -> QuerySet:
     """`aggregates` per responsible, in the order of their names."""
     return (
         queryset.order_by()
-        .values(*RESPONSIBLE_FIELDS)
+        .values("responsible_id")
         .annotate(**aggregates)
+        .annotate(**responsible_names())
         .order_by("responsible__last_name", "responsible__first_name", "responsible_id")
     )
 

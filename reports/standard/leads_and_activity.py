@@ -12,6 +12,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -24,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
-from deals.models import DealStageChange, Pipeline, Stage
-from leads.models import Campaign, LeadStatus
+from deals.models import Pipeline, Stage
+from leads.models import Campaign, LeadStatus, Source
 
 from ..definitions import (
     AMOUNT_IN_BASE,
@@ -36,11 +37,10 @@ from ..definitions import (
     ReportResult,
     register,
     share,
-    sum_in_base,
 )
 from ..filters import deals_filtered
 from ..scope import report_activities, report_deals, report_leads
-from .deals import person_name
+from .deals import person_name, responsible_names
 
 PERIOD = ("period_from", "period_to")
 # the stages a funnel shows, in their pipeline's order: lost stages are a way out, not a step
@@ -60,6 +60,14 @@ def within_period(field: str, params: dict) -> Q:
 
 def without(params: dict, *names: str) -> dict:
     return {name: value for name, value in params.items() if name not in names}
+
+
+def source_field(field: str) -> Subquery:
+    """The `field` of the outer row's lead source (a correlated subquery: given to an annotate()
+    after the aggregates, it leaves the GROUP BY on source_id)."""
+    return Subquery(
+        Source._base_manager.filter(pk=OuterRef("source_id")).order_by().values(field)[:1]
+    )
 
 
 def leads_filtered(leads: QuerySet, params: dict) -> QuerySet:
@@ -113,37 +121,45 @@ class SalesFunnelReport(Report):
         if not stages:
             return ReportResult(columns=self.columns(), rows=[])
         pipeline_id = stages[0]["pipeline_id"]
-        # entries into the funnel's stages within the period
-        entries = DealStageChange.objects.filter(
-            within_period("at", params),
-            to_stage__pipeline_id=pipeline_id,
-            to_stage__semantics__in=FUNNEL_SEMANTICS,
-        )
-        furthest_entry = (
-            entries.filter(deal=OuterRef("pk")).order_by("-to_stage__sort").values("to_stage__sort")
-        )
         deals = deals_filtered(report_deals(actor), without(params, *PERIOD, "pipeline")).filter(
-            pipeline_id=pipeline_id, pk__in=entries.values("deal_id")
+            pipeline_id=pipeline_id
         )
-        # one row per furthest stage reached: how many deals got that far and no further, and
-        # their amount
-        grouped = (
-            deals.annotate(furthest=Subquery(furthest_entry[:1]))
-            .order_by()
-            .values("furthest")
-            .annotate(deals=Count("pk"), amount=sum_in_base())
-        )
-        by_furthest = {row["furthest"]: row for row in grouped}
-        rows = []
-        for stage in stages:
-            reached = [row for sort, row in by_furthest.items() if sort >= stage["sort"]]
-            rows.append(
-                {
-                    "stage": stage["name"],
-                    "deals": sum(row["deals"] for row in reached),
-                    "amount": sum((row["amount"] or 0 for row in reached), Decimal(0)),
-                }
+        # each deal's furthest funnel stage entered within the period (DealStageChange rows
+        # dated in it; a deal created straight into a later stage has its first row there):
+        # all the conditions in one filter() so that they apply to the same join, and deals
+        # without such a row drop out with the inner join
+        reached = (
+            deals.filter(
+                within_period("stage_changes__at", params),
+                stage_changes__to_stage__pipeline_id=pipeline_id,
+                stage_changes__to_stage__semantics__in=FUNNEL_SEMANTICS,
             )
+            .order_by()
+            .annotate(
+                furthest=Max("stage_changes__to_stage__sort"),
+                amount_in_base=ExpressionWrapper(AMOUNT_IN_BASE, output_field=MONEY),
+            )
+        )
+        figures = reached.aggregate(
+            **{
+                f"deals_{index}": Count("pk", filter=Q(furthest__gte=stage["sort"]))
+                for index, stage in enumerate(stages)
+            },
+            **{
+                f"amount_{index}": Sum(
+                    "amount_in_base", filter=Q(furthest__gte=stage["sort"]), output_field=MONEY
+                )
+                for index, stage in enumerate(stages)
+            },
+        )
+        rows = [
+            {
+                "stage": stage["name"],
+                "deals": figures[f"deals_{index}"],
+                "amount": figures[f"amount_{index}"] or Decimal(0),
+            }
+            for index, stage in enumerate(stages)
+        ]
         for index, row in enumerate(rows):
             row["conversion_previous"] = (
                 share(row["deals"], rows[index - 1]["deals"]) if index else None  # shown empty
@@ -186,37 +202,47 @@ class LeadsByStatusAndSourceReport(Report):
         time_to_convert = ExpressionWrapper(
             F("converted_at") - F("created_at"), output_field=DurationField()
         )
+        # one group per source and status (a few dozen), pivoted below: the statuses become
+        # columns of their source's row
         grouped = (
             leads.order_by()
-            .values("source_id", "source__name", "source__sort")
+            .values("source_id", "status_id")
             .annotate(
                 leads=Count("pk"),
-                **{
-                    f"status_{status['pk']}": Count("pk", filter=Q(status_id=status["pk"]))
-                    for status in statuses
-                },
                 converted=Count("pk", filter=converted),
                 timed=Count("pk", filter=timed),
                 time_to_convert=Sum(time_to_convert, filter=timed),
             )
-            .order_by(F("source__sort").asc(nulls_last=True), "source__name", "source_id")
+            .annotate(source__name=source_field("name"), source__sort=source_field("sort"))
+            .order_by(
+                F("source__sort").asc(nulls_last=True), "source__name", "source_id", "status_id"
+            )
         )
-        # the column of each count, and the annotation holding it
-        counts = {
-            "leads": "leads",
-            **{f"status_{status['code']}": f"status_{status['pk']}" for status in statuses},
-            "converted": "converted",
-        }
+        keys = [f"status_{status['code']}" for status in statuses]
+        key_of_status = {status["pk"]: key for status, key in zip(statuses, keys, strict=True)}
+        counts = ("leads", *keys, "converted")
+        by_source: dict[int | None, dict] = {}
+        for group in grouped:  # in the order of the sources
+            source = by_source.setdefault(
+                group["source_id"],
+                {"name": group["source__name"], "timed": 0, "time_to_convert": timedelta(0)}
+                | dict.fromkeys(counts, 0),
+            )
+            for key in ("leads", "converted", "timed"):
+                source[key] += group[key]
+            source["time_to_convert"] += group["time_to_convert"] or timedelta(0)
+            if group["status_id"] in key_of_status:
+                source[key_of_status[group["status_id"]]] += group["leads"]
         rows, timed_total, time_total = [], 0, timedelta(0)
-        for group in grouped:
-            row = {"source": group["source__name"] or NO_SOURCE}
-            row.update({key: group[alias] for key, alias in counts.items()})
+        for group in by_source.values():
+            row = {"source": group["name"] or NO_SOURCE}
+            row.update({key: group[key] for key in counts})
             row["conversion"] = share(group["converted"], group["leads"])
             row["time_to_convert"] = (
                 seconds(group["time_to_convert"] / group["timed"]) if group["timed"] else None
             )
             timed_total += group["timed"]
-            time_total += group["time_to_convert"] or timedelta(0)
+            time_total += group["time_to_convert"]
             rows.append(row)
         totals = {"source": _("Total"), **{key: sum(row[key] for row in rows) for key in counts}}
         totals["conversion"] = share(totals["converted"], totals["leads"])
@@ -374,13 +400,9 @@ class ManagerActivityReport(Report):
             activities = activities.filter(responsible__in=params["responsible"])
         grouped = (
             activities.order_by()
-            .values(
-                "responsible_id",
-                "responsible__last_name",
-                "responsible__first_name",
-                "responsible__username",
-            )  # fmt: skip
+            .values("responsible_id")
             .annotate(**{key: Count("pk", filter=condition) for key, condition in counted.items()})
+            .annotate(**responsible_names())
             .order_by("responsible__last_name", "responsible__first_name", "responsible_id")
         )
         rows = [
