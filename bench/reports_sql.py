@@ -172,23 +172,28 @@ def deals_by_manager_expected(rows: list[tuple], moment: Moment) -> tuple[list[d
 # --- deals by contact ----------------------------------------------------------------------
 
 # a deal counts for each of its contacts; the last line (is_total) counts each deal once
+CONTACT_LIMIT = 500
 DEALS_BY_CONTACT = """
 SELECT * FROM (
-    SELECT 0 AS is_total, g.contact_id, ct.last_name, ct.first_name, ct.middle_name,
-           g.deals, g.won, g.lost, g.revenue
-    FROM (
-        SELECT dc.contact_id,
-               COUNT(*) AS deals,
-               COUNT(*) FILTER (WHERE s.semantics = 'won') AS won,
-               COUNT(*) FILTER (WHERE s.semantics = 'lost') AS lost,
-               SUM(d.amount * c.rate) FILTER (WHERE s.semantics = 'won') AS revenue
-        FROM deals_dealcontact dc
-        JOIN deals_deal d ON d.id = dc.deal_id
-        JOIN deals_stage s ON s.id = d.stage_id
-        JOIN catalog_currency c ON c.code = d.currency_id
-        GROUP BY dc.contact_id
-    ) g
-    JOIN contacts_contact ct ON ct.id = g.contact_id
+    SELECT * FROM (
+        SELECT 0 AS is_total, g.contact_id, ct.last_name, ct.first_name, ct.middle_name,
+               g.deals, g.won, g.lost, g.revenue
+        FROM (
+            SELECT dc.contact_id,
+                   COUNT(*) AS deals,
+                   COUNT(*) FILTER (WHERE s.semantics = 'won') AS won,
+                   COUNT(*) FILTER (WHERE s.semantics = 'lost') AS lost,
+                   SUM(d.amount * c.rate) FILTER (WHERE s.semantics = 'won') AS revenue
+            FROM deals_dealcontact dc
+            JOIN deals_deal d ON d.id = dc.deal_id
+            JOIN deals_stage s ON s.id = d.stage_id
+            JOIN catalog_currency c ON c.code = d.currency_id
+            GROUP BY dc.contact_id
+        ) g
+        JOIN contacts_contact ct ON ct.id = g.contact_id
+        ORDER BY g.deals DESC, ct.last_name, ct.first_name, g.contact_id
+        LIMIT 501
+    ) listed
     UNION ALL
     SELECT 1, NULL, NULL, NULL, NULL,
            COUNT(*),
@@ -205,6 +210,7 @@ ORDER BY is_total, deals DESC, last_name, first_name, contact_id
 
 
 def deals_by_contact_expected(rows: list[tuple], moment: Moment) -> tuple[list[dict], dict]:
+    """The first 500 contacts (the SQL fetches 501 to know whether the list is cut)."""
     expected, totals = [], {}
     for is_total, contact_id, last_name, first_name, middle_name, deals, won, lost, revenue in rows:
         figures = {"deals": deals, "won": won, "lost": lost, "revenue": money(_decimal(revenue))}
@@ -217,6 +223,11 @@ def deals_by_contact_expected(rows: list[tuple], moment: Moment) -> tuple[list[d
             "contact__middle_name": middle_name,
         }
         expected.append({"contact_id": contact_id, "contact": contact_name(names), **figures})
+    if len(expected) > CONTACT_LIMIT:
+        expected = expected[:CONTACT_LIMIT]
+        totals["note"] = _(
+            "The %(limit)d contacts with the most deals are listed; the total counts every deal."
+        ) % {"limit": CONTACT_LIMIT}
     return expected, totals
 
 

@@ -186,6 +186,7 @@ class DealsByContactReport(Report):
     )
     filters = DEAL_FILTERS
     chart = Chart("bar", "contact", ("won", "lost"))
+    limit = 500  # contacts listed, those with the most deals first; the totals count all
 
     def run(self, *, actor, params: dict) -> ReportResult:
         deals = deals_filtered(report_deals(actor), params)
@@ -203,6 +204,7 @@ class DealsByContactReport(Report):
             )
             .order_by("-deals", "contact__last_name", "contact__first_name", "contact_id")
         )
+        listed = list(grouped[: self.limit + 1])
         rows = [
             {
                 "contact_id": row["contact_id"],
@@ -212,7 +214,7 @@ class DealsByContactReport(Report):
                 "lost": row["lost"],
                 "revenue": money(row["revenue"]),
             }
-            for row in grouped
+            for row in listed[: self.limit]
         ]
         # each deal once, however many contacts it has
         totals = deals.filter(Exists(DealContact.objects.filter(deal=OuterRef("pk")))).aggregate(
@@ -222,6 +224,11 @@ class DealsByContactReport(Report):
             revenue=sum_in_base(stage__semantics=WON),
         )
         totals = {"contact": _("Total"), **totals, "revenue": money(totals["revenue"])}
+        if len(listed) > self.limit:
+            totals["note"] = _(
+                "The %(limit)d contacts with the most deals are listed; the total counts every "
+                "deal."
+            ) % {"limit": self.limit}
         return ReportResult(columns=self.columns(), rows=rows, totals=totals)
 
     @staticmethod

@@ -13,7 +13,7 @@ from catalog.models import ProductRow
 from deals.models import Deal, DealContact
 from reports.definitions import REPORTS
 from reports.filters import DEAL_FILTERS, ReportFilterForm
-from reports.standard.deals import WonDealsReport
+from reports.standard.deals import DealsByContactReport, WonDealsReport
 from tests.factories import ContactFactory, DealFactory, sales_pipeline
 
 USERS = ("responsible", "other", "head", "director")
@@ -235,6 +235,20 @@ def test_won_deals_are_cut_with_a_note_and_totalled_in_full(world, monkeypatch):
     assert total(result, ("deals", "amount")) == (3, D(4900))
     assert result.totals["note"] == (
         "The 2 deals closed last of 3 are listed; the total counts them all.")  # fmt: skip
+
+
+def test_deals_by_contact_lists_the_busiest_contacts_and_totals_every_deal(world, monkeypatch):
+    full = run(world, "deals_by_contact")
+    monkeypatch.setattr(DealsByContactReport, "limit", 1)
+
+    cut = run(world, "deals_by_contact")
+
+    assert cut.rows == full.rows[:1]
+    assert {key: cut.totals[key] for key in ("deals", "won", "lost", "revenue")} == {
+        key: full.totals[key] for key in ("deals", "won", "lost", "revenue")}  # fmt: skip
+    assert cut.totals["note"] == (
+        "The 1 contacts with the most deals are listed; the total counts every deal.")  # fmt: skip
+    assert "note" not in full.totals
 
 
 # --- overdue_deals -----------------------------------------------------------------------
