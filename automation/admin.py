@@ -83,6 +83,32 @@ class PlacedAdmin(admin.ModelAdmin):
 
 
 class PlacedAdminForm(forms.ModelForm):
+    """A robot's or trigger's form, checked by its service: `service_fields` are the values
+    the service takes, `create(place, values)` and `update(instance, values)` call it."""
+
+    service_fields: list[str] = []
+
+    def create(self, place, values: dict):
+        raise NotImplementedError
+
+    def update(self, instance, values: dict):
+        raise NotImplementedError
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.service_fields}
+
+    def clean(self):
+        data = super().clean()
+        place = self.place()
+        if self.errors or place is None:
+            return data
+        if self.instance.pk:
+            instance = copy.copy(self.instance)
+            errors_from_service(self, lambda: self.update(instance, self.values()))
+        else:
+            errors_from_service(self, lambda: self.create(place, self.values()))
+        return data
+
     def place(self):
         """The robot's (trigger's) stage or lead status: its own once stored, else the one
         chosen, or None with the reason on the form."""
@@ -97,25 +123,17 @@ class PlacedAdminForm(forms.ModelForm):
 
 class RobotAdminForm(PlacedAdminForm):
     action = forms.ChoiceField(label=_("action"), choices=_action_choices)
+    service_fields = ROBOT_FIELDS
 
     class Meta:
         model = Robot
         fields = ["stage", "lead_status", *ROBOT_FIELDS]
 
-    def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in ROBOT_FIELDS}
+    def create(self, place, values: dict):
+        return robot_create(place=place, values=values)
 
-    def clean(self):
-        data = super().clean()
-        place = self.place()
-        if self.errors or place is None:
-            return data
-        if self.instance.pk:
-            robot = copy.copy(self.instance)
-            errors_from_service(self, lambda: robot_update(robot=robot, values=self.values()))
-        else:
-            errors_from_service(self, lambda: robot_create(place=place, values=self.values()))
-        return data
+    def update(self, instance, values: dict):
+        return robot_update(robot=instance, values=values)
 
 
 @admin.register(Robot)
@@ -148,24 +166,17 @@ class RobotAdmin(PlacedAdmin):
 
 
 class TriggerAdminForm(PlacedAdminForm):
+    service_fields = TRIGGER_FIELDS
+
     class Meta:
         model = Trigger
         fields = ["stage", "lead_status", *TRIGGER_FIELDS]
 
-    def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in TRIGGER_FIELDS}
+    def create(self, place, values: dict):
+        return trigger_create(place=place, values=values)
 
-    def clean(self):
-        data = super().clean()
-        place = self.place()
-        if self.errors or place is None:
-            return data
-        if self.instance.pk:
-            trigger = copy.copy(self.instance)
-            errors_from_service(self, lambda: trigger_update(trigger=trigger, values=self.values()))
-        else:
-            errors_from_service(self, lambda: trigger_create(place=place, values=self.values()))
-        return data
+    def update(self, instance, values: dict):
+        return trigger_update(trigger=instance, values=values)
 
 
 @admin.register(Trigger)
