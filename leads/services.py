@@ -128,10 +128,16 @@ def _refuse_if_converted(lead: Lead) -> None:
 
 @transaction.atomic
 def lead_update(*, lead: Lead, actor: AbstractBaseUser | None, data: dict) -> Lead:
-    """Change a lead's fields and journal the changes. A converted lead is read-only."""
+    """Change a lead's fields and journal the changes. A converted lead is read-only; the
+    amount of a lead with products is their total (ApplicationError)."""
     # Check the stored status under a lock, not the caller's copy, which may predate a conversion.
     lead = lock_for_update(lead)
     _refuse_if_converted(lead)
+    if "amount" in data and data["amount"] != lead.amount and lead.product_rows.exists():
+        raise ApplicationError(
+            _("The amount of a lead with products is the total of its products."),
+            code="amount_from_rows",
+        )
     changes = model_update(instance=lead, fields=LEAD_FIELDS, data=data)
     timeline_record_field_changes(entity=lead, changes=changes, actor=actor)
     if changes:

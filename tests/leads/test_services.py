@@ -216,6 +216,20 @@ def test_lead_set_product_rows_makes_the_amount_their_total(statuses, money, man
     )
 
 
+def test_the_amount_of_a_lead_with_products_cannot_be_set_by_hand(statuses, money, manager):
+    lead = lead_create(title="Website request", actor=manager)
+    lead_set_product_rows(lead=lead, actor=manager, rows=[
+        ProductRowInput(quantity=Decimal(2), product_name="Hour", price=Decimal("1500.00"))])  # fmt: skip
+
+    with pytest.raises(ApplicationError) as error:
+        lead_update(lead=lead, actor=manager, data={"amount": Decimal("10.00")})
+    lead_update(lead=lead, actor=manager, data={"amount": Decimal("3000.00"), "title": "Hours"})
+
+    assert error.value.code == "amount_from_rows"
+    lead.refresh_from_db()
+    assert (lead.amount, lead.title) == (Decimal("3000.00"), "Hours")
+
+
 # lead_set_status
 
 
