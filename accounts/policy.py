@@ -79,6 +79,12 @@ def grant_for(user: AbstractBaseUser, entity: str, action: str) -> Grant:
     return grants.get((entity, action), Grant(general=Scope.NONE))
 
 
+def forget_grants(user: AbstractBaseUser) -> None:
+    """Drop the grants kept on a user object, for code (and tests) that reuse one object
+    across what would be several requests."""
+    user.__dict__.pop("_crm_grants", None)
+
+
 def _grants_of(user: AbstractBaseUser) -> dict[tuple[str, str], Grant]:
     """Every (entity, action) grant of the user's roles: per role, a pipeline's own scope
     overrides the role's general one; across roles, the widest wins."""
@@ -145,11 +151,18 @@ def _grant_condition(user: AbstractBaseUser, grant: Grant) -> Q:
 def closed_stages(user: AbstractBaseUser, *, rule: str) -> QuerySet:
     """Ids of the stages every role of `user` closes (`rule` is "can_view" or "can_move_into"),
     as a subquery. A user without roles has no stage rules, and no rights either."""
+    # the user's number of roles as a subquery too: no query of its own on every restrict()
+    role_count = (
+        User.roles.through.objects.filter(user_id=user.pk)
+        .values("user_id")
+        .annotate(count=Count("role_id"))
+        .values("count")
+    )
     return (
         RoleStageRule.objects.filter(role__users=user, **{rule: False})
         .values("stage_id")
         .annotate(closing_roles=Count("role_id"))
-        .filter(closing_roles=user.roles.count())
+        .filter(closing_roles=Subquery(role_count))
         .values("stage_id")
     )
 

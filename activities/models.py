@@ -248,10 +248,12 @@ class Notification(TimeStampedModel):
         translated = gettext(text)
         if not self.params:
             return translated
-        try:
-            return translated % self.params
-        except (KeyError, TypeError, ValueError):  # a translation that lost a placeholder
-            return text % self.params
+        for candidate in (translated, text):  # a translation may have lost a placeholder
+            try:
+                return candidate % self.params
+            except (KeyError, TypeError, ValueError):
+                continue
+        return text
 
     @property
     def is_read(self) -> bool:

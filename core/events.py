@@ -2,7 +2,8 @@
 
 Services publish frozen dataclasses (ids and primitives only) with `publish_on_commit`; the
 handlers subscribed to that event class run after the surrounding transaction commits, and
-never if it rolls back. Handlers usually just enqueue a Celery task.
+never if it rolls back. Handlers usually just enqueue a Celery task. A handler subscribed
+with `subscribe_in_transaction` runs instead at once, inside the transaction.
 """
 
 import logging
@@ -27,27 +28,24 @@ _handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
 _in_transaction_handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
 
 
-def subscribe(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:
-    def decorator(handler: Handler) -> Handler:
-        if handler not in _handlers[event_type]:
-            _handlers[event_type].append(handler)
-        return handler
+def _subscriber(registry: dict[type[DomainEvent], list[Handler]]):
+    def subscribe(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:
+        def decorator(handler: Handler) -> Handler:
+            if handler not in registry[event_type]:
+                registry[event_type].append(handler)
+            return handler
 
-    return decorator
+        return decorator
+
+    return subscribe
 
 
-def subscribe_in_transaction(event_type: type[DomainEvent]) -> Callable[[Handler], Handler]:
-    """For a handler whose writes must commit or roll back with the change that published the
-    event (automation records the robot runs a stage entry owes in the move's transaction,
-    so no entry is left without them). It runs when the event is published; its failure
-    fails the change."""
-
-    def decorator(handler: Handler) -> Handler:
-        if handler not in _in_transaction_handlers[event_type]:
-            _in_transaction_handlers[event_type].append(handler)
-        return handler
-
-    return decorator
+subscribe = _subscriber(_handlers)
+# For a handler whose writes must commit or roll back with the change that published the
+# event (automation records the robot runs a stage entry owes in the move's transaction, so
+# no entry is left without them). It runs when the event is published; its failure fails the
+# change.
+subscribe_in_transaction = _subscriber(_in_transaction_handlers)
 
 
 def publish_on_commit(event: DomainEvent) -> None:

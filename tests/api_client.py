@@ -2,6 +2,8 @@
 
 from rest_framework.test import APIClient
 
+from accounts.policy import forget_grants
+
 
 class SignedInAPIClient(APIClient):
     """force_authenticate hands every request the same user object, where a real request
@@ -11,7 +13,7 @@ class SignedInAPIClient(APIClient):
     def request(self, **kwargs):
         user = self.handler._force_user
         if user is not None:
-            user.__dict__.pop("_crm_grants", None)
+            forget_grants(user)
         return super().request(**kwargs)
 
 

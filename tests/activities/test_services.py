@@ -541,3 +541,10 @@ def test_notifications_purge_deletes_only_old_read_notifications(seller):
         "recent read",
         "unread",
     ]
+
+
+def test_a_notification_whose_values_do_not_fit_its_text_shows_the_text(seller):
+    notification = notification_send(recipient=seller, kind="message",
+                                     title="Reminder: %(subject)s", params={"other": 1})  # fmt: skip
+
+    assert notification.title_text == "Reminder: %(subject)s"

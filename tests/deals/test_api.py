@@ -262,3 +262,13 @@ def test_creating_without_a_stage_checks_the_default_pipelines_add_right(people)
 
     assert response.status_code == 403
     assert not Deal.objects.filter(title="Sneaked in").exists()
+
+
+@pytest.mark.parametrize("company", ["0", "9223372036854775808", "-6.7e106"])
+def test_an_id_filter_out_of_the_key_range_is_a_clear_400(people, company):
+    users, _ = people
+
+    response = api_as(users["responsible"]).get(reverse("api:deal-list"), {"company": company})
+
+    assert response.status_code == 400
+    assert "company" in response.json()["error"]["fields"]

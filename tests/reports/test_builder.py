@@ -12,7 +12,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -24,20 +23,13 @@ from reports.definitions import REPORTS
 from reports.models import SavedReport
 from reports.services import saved_report_create, saved_report_delete, saved_report_update
 from reports.views import my_reports
+from tests.caching import as_in_a_new_process
 from tests.factories import DealFactory, UserFactory, role
 from tests.reports.lead_world import add_more_of_everything, build_lead_world
 
 COUNT = {"aggregate": "count", "field": ""}
 SUM_AMOUNT = {"aggregate": "sum", "field": "amount"}
 JANUARY, FEBRUARY, MARCH = (datetime.date(2026, month, 1) for month in (1, 2, 3))
-
-
-def as_in_a_new_process(user):
-    """`user` with nothing cached (grants, the share tables' content types): a query count is
-    the worst case whatever ran before."""
-    ContentType.objects.clear_cache()
-    user.__dict__.pop("_crm_grants", None)
-    return user
 
 
 def run(user, entity: str, group_by: list[str], measures: list[dict], **filters):

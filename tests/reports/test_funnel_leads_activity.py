@@ -5,10 +5,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 
 from reports.definitions import REPORTS
 from reports.filters import ReportFilterForm
+from tests.caching import as_in_a_new_process
 from tests.reports.lead_world import add_more_of_everything, build_lead_world
 
 USERS = ("responsible", "other", "head", "director")
@@ -27,14 +27,6 @@ MARCH = {"period_from": datetime.date(2026, 3, 1), "period_to": datetime.date(20
 @pytest.fixture
 def lead_world(pipeline, money, statuses):
     return build_lead_world(money, statuses)
-
-
-def as_in_a_new_process(user):
-    """`user` with nothing cached: neither their grants nor the content types the share
-    tables are found by, so that a query count is the worst case whatever ran before."""
-    ContentType.objects.clear_cache()
-    user.__dict__.pop("_crm_grants", None)
-    return user
 
 
 def table(result, keys: tuple[str, ...]) -> list[tuple]:
