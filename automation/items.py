@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Model
 
 from core.models import EntityType
+from core.services import lock_for_update
 from deals.models import Deal, DealStageChange, Stage
 from deals.services import deal_move_to_stage, deal_update
 from leads.models import Lead, LeadStatus
@@ -65,6 +66,26 @@ ITEM_KINDS = {
 
 def item_kind(entity_type: str) -> ItemKind:
     return ITEM_KINDS[entity_type]
+
+
+def place_filter(place) -> dict:
+    """The lookup of the robots and triggers of a stage or a lead status."""
+    return {"stage": place} if isinstance(place, Stage) else {"lead_status": place}
+
+
+def entity_type_of(place) -> str:
+    """The kind of item a stage (deal) or a lead status (lead) holds."""
+    return EntityType.DEAL if isinstance(place, Stage) else EntityType.LEAD
+
+
+def locked_item(kind: ItemKind, entity_id: int):
+    """The item, locked until the transaction ends (a concurrent move waits), with what
+    robots and triggers read joined in; None when there is no such item."""
+    item = kind.model.objects.filter(pk=entity_id).only("pk").first()
+    if item is None:
+        return None
+    lock_for_update(item)
+    return kind.get(item.pk)
 
 
 def is_forward(current, target) -> bool:

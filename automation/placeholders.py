@@ -4,21 +4,9 @@ placeholder stays as written, so a typo shows in the result instead of failing t
 
 import re
 
-from django.utils.translation import gettext_lazy as _
-
 from core.models import EntityType
 from core.urls import entity_url
 
-PLACEHOLDERS = {
-    "title": _("the title"),
-    "amount": _("the amount with its currency"),
-    "stage": _("the stage or status"),
-    "responsible": _("the responsible's name"),
-    "contact_name": _("the client's name"),
-    "company": _("the company"),
-    "id": _("the item's number"),
-    "url": _("the link to the item's card"),
-}
 PATTERN = re.compile(r"\{(\w+)\}")
 
 

@@ -9,12 +9,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import EntityType
-from deals.models import Deal, Stage
-from leads.models import Lead
-
 from .actions.base import action_settings_validate
 from .conditions import condition_validate
+from .items import entity_type_of, item_kind, place_filter
 from .models import Robot, RobotRun
 from .timing import DATE_TIMINGS
 
@@ -24,7 +21,7 @@ ROBOT_FIELDS = ["name", "action", "settings", "timing", "delay", "delay_unit", "
 
 def date_fields_of(entity_type: str) -> list[tuple[str, str]]:
     """The item's date fields a robot may time itself by, as (name, label)."""
-    model = Deal if entity_type == EntityType.DEAL else Lead
+    model = item_kind(entity_type).model
     return [
         (field.name, str(field.verbose_name))
         for field in model._meta.get_fields()
@@ -32,17 +29,9 @@ def date_fields_of(entity_type: str) -> list[tuple[str, str]]:
     ]
 
 
-def _place_kwargs(place) -> dict:
-    return {"stage": place} if isinstance(place, Stage) else {"lead_status": place}
-
-
-def _entity_type_of(place) -> str:
-    return EntityType.DEAL if isinstance(place, Stage) else EntityType.LEAD
-
-
 def _cleaned(place, values: dict) -> dict:
     """The robot's values, checked; ValidationError by field otherwise."""
-    entity_type = _entity_type_of(place)
+    entity_type = entity_type_of(place)
     errors = {}
     values = dict(values)
     if not str(values.get("name", "")).strip():
@@ -73,8 +62,8 @@ def _cleaned(place, values: dict) -> dict:
 def robot_create(*, place, values: dict) -> Robot:
     """Add a robot at the end of the place's robots. Raises ValidationError."""
     values = _cleaned(place, values)
-    last = Robot.objects.filter(**_place_kwargs(place)).aggregate(last=Max("sort"))["last"]
-    robot = Robot(**_place_kwargs(place), sort=(last or 0) + 10,
+    last = Robot.objects.filter(**place_filter(place)).aggregate(last=Max("sort"))["last"]
+    robot = Robot(**place_filter(place), sort=(last or 0) + 10,
                   **{name: values[name] for name in ROBOT_FIELDS if name in values})  # fmt: skip
     robot.full_clean()
     robot.save()
@@ -96,7 +85,7 @@ def robot_update(*, robot: Robot, values: dict) -> Robot:
 @transaction.atomic
 def robots_reorder(*, place, robot_ids: list[int]) -> None:
     """Put the place's robots in this order (ids of other places are ignored)."""
-    robots = {robot.pk: robot for robot in Robot.objects.filter(**_place_kwargs(place))}
+    robots = {robot.pk: robot for robot in Robot.objects.filter(**place_filter(place))}
     ordered = [robots[pk] for pk in robot_ids if pk in robots]
     ordered += [robot for pk, robot in robots.items() if pk not in robot_ids]
     for number, robot in enumerate(ordered, start=1):

@@ -35,6 +35,7 @@ from .actions import ACTIONS, ActionRefused, RunContext
 from .actions.base import action_settings_validate
 from .items import item_kind
 from .models import Robot, ScheduledRule, ScheduledRuleFiring
+from .timing import delay_of
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ def scheduled_rule_delete(*, rule: ScheduledRule) -> None:
 
 
 def rule_wait(rule: ScheduledRule) -> datetime.timedelta:
-    return datetime.timedelta(**{rule.wait_unit: rule.wait})
+    return delay_of(rule.wait, rule.wait_unit)
 
 
 def _in_stage_too_long(rule: ScheduledRule, cutoff: datetime.datetime) -> QuerySet:

@@ -8,6 +8,7 @@ from core.models import EntityType
 from deals.models import Pipeline, Stage
 from leads.models import LeadStatus
 
+from .items import place_filter
 from .models import Robot, RobotRun, Trigger
 
 PLACE_MODELS = {"stage": Stage, "lead-status": LeadStatus}
@@ -60,13 +61,11 @@ def automation_columns(*, pipeline: Pipeline | None) -> list[PlaceColumn]:
 
 def automation_column(*, place) -> PlaceColumn:
     """One stage's (or lead status's) column, as the editor shows it after a change."""
-    is_stage = isinstance(place, Stage)
-    place_filter = {"stage": place} if is_stage else {"lead_status": place}
     return PlaceColumn(
         place=place,
-        place_kind="stage" if is_stage else "lead-status",
-        robots=list(Robot.objects.filter(**place_filter).order_by("sort", "id")),
-        triggers=list(Trigger.objects.filter(**place_filter).order_by("sort", "id")),
+        place_kind="stage" if isinstance(place, Stage) else "lead-status",
+        robots=list(Robot.objects.filter(**place_filter(place)).order_by("sort", "id")),
+        triggers=list(Trigger.objects.filter(**place_filter(place)).order_by("sort", "id")),
     )
 
 

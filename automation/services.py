@@ -28,7 +28,7 @@ from core.urls import entity_url
 
 from .actions import ACTIONS, ActionRefused, RunContext, WaitAgain
 from .conditions import condition_holds
-from .items import ITEM_KINDS, item_kind
+from .items import ITEM_KINDS, item_kind, locked_item
 from .models import Robot, RobotRun
 from .timing import robot_due_at
 
@@ -127,16 +127,14 @@ def robot_run_execute(*, run_id: int) -> RobotRun:
     RetryableError (from the action) for a passing failure, leaving nothing done; an
     ActionRefused or a refusal of a service (ApplicationError, ValidationError) fails the
     run at once."""
-    run = lock_for_update(RobotRun.objects.select_related("robot").get(pk=run_id))
+    run = lock_for_update(RobotRun(pk=run_id))
     if run.status != Status.RUNNING:
         return run  # finished by an earlier delivery
     now, robot = timezone.now(), run.robot
     kind = item_kind(run.entity_type)
-    item = kind.model.objects.filter(pk=run.entity_id).first()
+    item = locked_item(kind, run.entity_id)
     if item is None:
         return _finish(run, Status.CANCELLED, now, error=_("The item was deleted."))
-    item = lock_for_update(item)
-    item = kind.get(item.pk)
     if kind.place_id(item) != (robot.stage_id or robot.lead_status_id) or (
         kind.current_entry(item) != run.entry
     ):

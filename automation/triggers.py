@@ -25,12 +25,11 @@ from django.utils.translation import gettext as _
 from activities.models import Activity
 from core.models import EntityType
 from core.services import lock_for_update
-from deals.models import Deal, Stage
 from deals.services import DEAL_FIELDS
-from leads.models import Lead, LeadStatus
+from leads.models import LeadStatus
 from leads.services import LEAD_FIELDS
 
-from .items import ItemKind, is_forward, item_kind
+from .items import ItemKind, entity_type_of, is_forward, item_kind, locked_item, place_filter
 from .models import Trigger
 
 Kind = Trigger.Kind
@@ -55,19 +54,11 @@ TRUE_WORDS, FALSE_WORDS = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"
 
 def trigger_field_choices(entity_type: str) -> list[tuple[str, str]]:
     """The fields a "field changed" trigger of this kind of item may watch, as (name, label)."""
-    model = Deal if entity_type == EntityType.DEAL else Lead
+    model = item_kind(entity_type).model
     return [
         (name, str(model._meta.get_field(name).verbose_name))
         for name in WATCHED_FIELDS[entity_type]
     ]
-
-
-def _place_kwargs(place) -> dict:
-    return {"stage": place} if isinstance(place, Stage) else {"lead_status": place}
-
-
-def _entity_type_of(place) -> str:
-    return EntityType.DEAL if isinstance(place, Stage) else EntityType.LEAD
 
 
 def _token_hash(token: str) -> str:
@@ -76,7 +67,7 @@ def _token_hash(token: str) -> str:
 
 def _cleaned(place, values: dict) -> dict:
     """The trigger's values, checked and normalised; ValidationError by field otherwise."""
-    entity_type = _entity_type_of(place)
+    entity_type = entity_type_of(place)
     values = dict(values)
     errors: dict[str, list[str]] = {}
     values["name"] = str(values.get("name") or "").strip()
@@ -145,7 +136,7 @@ def _field_changed_settings(settings: dict, entity_type: str) -> dict:
     value = settings.get("value")
     value = "" if value is None else str(value).strip()
     if value:
-        model = Deal if entity_type == EntityType.DEAL else Lead
+        model = item_kind(entity_type).model
         value = _field_value_cleaned(model._meta.get_field(name), value)
     return {"field": name, "value": value}
 
@@ -206,8 +197,8 @@ def trigger_create(*, place, values: dict) -> tuple[Trigger, str]:
     the trigger and, for an inbound webhook, its secret token (shown once: only its hash
     is kept), else "". Raises ValidationError by field."""
     values = _cleaned(place, values)
-    last = Trigger.objects.filter(**_place_kwargs(place)).aggregate(last=Max("sort"))["last"]
-    trigger = Trigger(**_place_kwargs(place), sort=(last or 0) + 10,
+    last = Trigger.objects.filter(**place_filter(place)).aggregate(last=Max("sort"))["last"]
+    trigger = Trigger(**place_filter(place), sort=(last or 0) + 10,
                       **{name: values[name] for name in TRIGGER_FIELDS})  # fmt: skip
     token = ""
     if trigger.kind == Kind.WEBHOOK:
@@ -309,16 +300,6 @@ def _settings_match(trigger: Trigger, item, details: dict) -> bool:
     return True
 
 
-def _locked_item(kind: ItemKind, entity_id: int):
-    """The item, locked until the transaction ends (a concurrent move waits), with what
-    triggers read joined in; None when there is no such item."""
-    item = kind.model.objects.filter(pk=entity_id).only("pk").first()
-    if item is None:
-        return None
-    lock_for_update(item)
-    return kind.get(item.pk)
-
-
 @transaction.atomic
 def triggers_fire(
     *, kind: str, entity_type: str, entity_id: int, details: dict | None = None
@@ -345,7 +326,7 @@ def triggers_fire(
         triggers = triggers.filter(lead_status__isnull=False).select_related("lead_status")
     if not triggers.exists():
         return None
-    item = _locked_item(item_kind_, entity_id)
+    item = locked_item(item_kind_, entity_id)
     if item is None or _is_left_alone(item_kind_, item):
         return None
     if entity_type == EntityType.DEAL:
@@ -383,7 +364,7 @@ def trigger_hook_fire(*, trigger: Trigger, entity_type: str, entity_id) -> tuple
         raise ValidationError({"entity_id": _("The id of the %(item)s is a whole number.")
                                % {"item": item_label}})  # fmt: skip
     kind = item_kind(entity_type)
-    item = _locked_item(kind, int(entity_id))
+    item = locked_item(kind, int(entity_id))
     if item is None:
         raise ValidationError({"entity_id": _("There is no %(item)s %(id)s.")
                                % {"item": item_label, "id": entity_id}})  # fmt: skip

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from accounts.policy import can_manage_settings
-from core.models import EntityType
 from deals.models import Pipeline, Stage
 
 from .forms import (
@@ -27,6 +26,7 @@ from .forms import (
     condition_groups,
     errors_show,
 )
+from .items import entity_type_of
 from .models import Robot, Trigger
 from .robots import robot_create, robot_delete, robot_update, robots_reorder
 from .selectors import automation_column, automation_columns, automation_place_get
@@ -55,10 +55,6 @@ def _place(place_kind: str, place_id: int):
 
 def _place_kind(place) -> str:
     return "stage" if isinstance(place, Stage) else "lead-status"
-
-
-def _entity_type(place) -> str:
-    return EntityType.DEAL if isinstance(place, Stage) else EntityType.LEAD
 
 
 def _editor_url(place) -> str:
@@ -136,7 +132,7 @@ def robot_update_view(request, pk: int):
 def _robot_dialog(request, *, place, robot: Robot | None):
     """The robot form (GET), or its submission: saved through robot_create / robot_update,
     or shown again with the services' messages next to the fields."""
-    entity_type, condition_errors = _entity_type(place), []
+    entity_type, condition_errors = entity_type_of(place), []
     if request.method == "POST":
         form = RobotForm(request.POST, entity_type=entity_type)
         settings_form = action_settings_form(request.POST.get("action", ""), place=place,
@@ -187,7 +183,7 @@ def robot_settings_fields_view(request, place_kind: str, place_id: int):
     _require_administrator(request)
     place = _place(place_kind, place_id)
     settings_form = action_settings_form(request.GET.get("action", ""), place=place,
-                                         entity_type=_entity_type(place))  # fmt: skip
+                                         entity_type=entity_type_of(place))  # fmt: skip
     return render(request, "automation/robot_form.html#settings-fields",
                   {"settings_form": settings_form})  # fmt: skip
 
@@ -233,7 +229,7 @@ def _trigger_dialog(request, *, place, trigger: Trigger | None):
     """The trigger form (GET), or its submission through trigger_create / trigger_update; a
     new webhook trigger answers with its URL and token, shown this once."""
     initial = TriggerForm.initial_of(trigger) if trigger else None
-    form = TriggerForm(request.POST or None, initial=initial, entity_type=_entity_type(place))
+    form = TriggerForm(request.POST or None, initial=initial, entity_type=entity_type_of(place))
     if request.method == "POST" and form.is_valid():
         try:
             if trigger is None:
