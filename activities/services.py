@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.policy import administrators
 from core.errors import ApplicationError
 from core.events import publish_on_commit
 from core.services import FieldChange, lock_for_update, model_update
@@ -275,6 +276,16 @@ def notification_send(
         url=url,
         activity=activity,
     )
+
+
+def notification_send_to_administrators(
+    *, title: str, message: str = "", params: dict | None = None, url: str = ""
+) -> None:
+    """Tell every administrator (accounts.policy.administrators) something that went wrong:
+    a message notification each, texts untranslated as for notification_send."""
+    for administrator in administrators():
+        notification_send(recipient=administrator, kind=Notification.Kind.MESSAGE, title=title,
+                          message=message, params=params, url=url)  # fmt: skip
 
 
 def notification_mark_read(*, notification: Notification, actor: AbstractBaseUser) -> Notification:

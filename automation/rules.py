@@ -23,9 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.policy import administrators
-from activities.models import Notification, TimelineEvent
-from activities.services import notification_send, timeline_record
+from activities.models import TimelineEvent
+from activities.services import (
+    notification_send_to_administrators,
+    timeline_record,
+)
 from core.errors import ApplicationError, error_text
 from core.models import EntityType
 from core.tasks import RetryableError
@@ -302,10 +304,8 @@ def _act(rule: ScheduledRule, action, deal: Deal, firing: ScheduledRuleFiring) -
 
 def _tell_administrators(rule: ScheduledRule, errors: list[str]) -> None:
     """One notification per administrator for a run with refusals, not one per deal."""
-    for administrator in administrators():
-        notification_send(
-            recipient=administrator, kind=Notification.Kind.MESSAGE,
-            title=gettext_noop("Scheduled rule %(rule)s failed"),
-            message=gettext_noop("Deals it could not act on: %(count)s. %(error)s"),
-            params={"rule": rule.name, "count": len(errors), "error": errors[0][:500]},
-        )  # fmt: skip
+    notification_send_to_administrators(
+        title=gettext_noop("Scheduled rule %(rule)s failed"),
+        message=gettext_noop("Deals it could not act on: %(count)s. %(error)s"),
+        params={"rule": rule.name, "count": len(errors), "error": errors[0][:500]},
+    )

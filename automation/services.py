@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.policy import administrators
-from activities.models import Notification, TimelineEvent
-from activities.services import notification_send, timeline_record
+from activities.models import TimelineEvent
+from activities.services import (
+    notification_send_to_administrators,
+    timeline_record,
+)
 from core.errors import ApplicationError, error_text
 from core.services import lock_for_update
 from core.urls import entity_url
@@ -230,14 +232,12 @@ def robot_run_fail(*, run: RobotRun, error: str) -> RobotRun:
             entity=item, kind=TimelineEvent.Kind.ROBOT_RAN, actor=None,
             payload={"robot": run.robot.name, "failed": True, "summary": error[:300], "run": run.pk},
         )  # fmt: skip
-    for administrator in administrators():
-        notification_send(
-            recipient=administrator, kind=Notification.Kind.MESSAGE,
-            title=gettext_noop("Robot %(robot)s failed"),
-            message=gettext_noop("%(error)s"),
-            params={"robot": run.robot.name, "error": error[:500]},
-            url=entity_url(item) if item is not None else "",
-        )  # fmt: skip
+    notification_send_to_administrators(
+        title=gettext_noop("Robot %(robot)s failed"),
+        message=gettext_noop("%(error)s"),
+        params={"robot": run.robot.name, "error": error[:500]},
+        url=entity_url(item) if item is not None else "",
+    )
     return run
 
 

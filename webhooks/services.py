@@ -18,9 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.policy import administrators
-from activities.models import Notification
-from activities.services import notification_send
+from activities.services import notification_send_to_administrators
 from core.errors import ApplicationError
 
 from . import transport
@@ -307,18 +305,15 @@ def _subscription_after_switch_off(subscription: WebhookSubscription) -> None:
         updated_at=timezone.now(),
     )
     url = reverse("webhooks:detail", args=[subscription.pk])
-    for administrator in administrators():
-        notification_send(
-            recipient=administrator,
-            kind=Notification.Kind.MESSAGE,
-            title=gettext_noop("Webhook %(name)s switched off"),
-            message=gettext_noop(
-                "Its deliveries to %(url)s have failed for %(hours)g hours; no more events are "
-                "sent to it. Check the receiver, then switch the subscription on again."
-            ),
-            params={"name": subscription.name, "url": subscription.target_url, "hours": hours},
-            url=url,
-        )
+    notification_send_to_administrators(
+        title=gettext_noop("Webhook %(name)s switched off"),
+        message=gettext_noop(
+            "Its deliveries to %(url)s have failed for %(hours)g hours; no more events are "
+            "sent to it. Check the receiver, then switch the subscription on again."
+        ),
+        params={"name": subscription.name, "url": subscription.target_url, "hours": hours},
+        url=url,
+    )
     logger.warning("webhook subscription %s switched off after failures", subscription.pk)
 
 
