@@ -68,6 +68,11 @@ def item_kind(entity_type: str) -> ItemKind:
     return ITEM_KINDS[entity_type]
 
 
+def deal_contacts(deal) -> list:
+    """The deal's contacts, the primary one first (DealContact's own order)."""
+    return [link.contact for link in deal.contact_links.select_related("contact")]
+
+
 def place_filter(place) -> dict:
     """The lookup of the robots and triggers of a stage or a lead status."""
     return {"stage": place} if isinstance(place, Stage) else {"lead_status": place}

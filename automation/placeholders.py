@@ -7,14 +7,16 @@ import re
 from core.models import EntityType
 from core.urls import entity_url
 
+from .items import deal_contacts
+
 PATTERN = re.compile(r"\{(\w+)\}")
 
 
 def placeholder_values(item, entity_type: str) -> dict[str, str]:
     if entity_type == EntityType.DEAL:
         place = item.stage
-        link = item.contact_links.select_related("contact").order_by("-is_primary", "sort").first()
-        contact_name = str(link.contact) if link else ""
+        contacts = deal_contacts(item)
+        contact_name = str(contacts[0]) if contacts else ""
         company = str(item.company or "")
     else:
         place = item.status

@@ -16,6 +16,7 @@ from deals.services import deal_create
 from leads.models import Lead, LeadStatus
 from leads.services import Conversion, lead_convert
 
+from ..items import deal_contacts
 from .base import Action, ActionForm, ActionRefused, RunContext, register
 
 
@@ -204,8 +205,7 @@ class CopyItemAction(Action):
             stage = Stage.objects.filter(pk=settings["stage"], pipeline=pipeline).first()
             if stage is None:
                 raise ActionRefused(gettext("The stage to copy the deal into no longer exists."))
-        contacts = [link.contact for link in deal.contact_links.select_related("contact")
-                    .order_by("-is_primary", "sort", "id")]  # fmt: skip
+        contacts = deal_contacts(deal)
         rows = product_rows_as_input(owner=deal)
         try:
             copy = deal_create(

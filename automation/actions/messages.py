@@ -14,6 +14,7 @@ from contacts.models import Communication
 from core.errors import ApplicationError, error_text
 from core.models import EntityType
 
+from ..items import deal_contacts
 from ..placeholders import placeholders_fill
 from ..sms import SmsRefused, sms_provider
 from .base import Action, ActionForm, ActionRefused, RunContext, register
@@ -25,9 +26,8 @@ PLACEHOLDERS_HELP = _("Placeholders such as {title} or {contact_name} are filled
 def client_owners(item, entity_type: str) -> list:
     """Whose phones and e-mails are the client's, in the order they are looked at."""
     if entity_type == EntityType.DEAL:
-        link = item.contact_links.select_related("contact").order_by("-is_primary", "sort", "id")
-        primary = link.first()
-        owners = [primary.contact if primary else None, item.company]
+        contacts = deal_contacts(item)
+        owners = [contacts[0] if contacts else None, item.company]
     else:
         owners = [item, item.contact, item.company]
     return [owner for owner in owners if owner is not None]
