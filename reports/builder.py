@@ -48,11 +48,19 @@ from contacts.selectors import company_list, contact_list
 from deals.models import Deal, Stage
 from leads.models import LeadStatus
 
-from .definitions import AMOUNT_IN_BASE, MONEY, REPORTS, Chart, Column, Report, ReportResult
+from .definitions import (
+    AMOUNT_IN_BASE,
+    MONEY,
+    REPORTS,
+    Chart,
+    Column,
+    Report,
+    ReportResult,
+    person_name,
+)
 from .filters import DEAL_FILTERS, ReportFilterForm, deals_filtered
 from .models import SavedReport
 from .scope import report_activities, report_deals, report_leads
-from .standard.deals import person_name
 from .standard.leads_and_activity import leads_filtered, within_period
 
 Entity = SavedReport.Entity

@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import DecimalField, F, Sum
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.expressions import CombinedExpression
 from django.utils.functional import Promise
+
+from catalog.pricing import round_money
 
 
 @dataclass(frozen=True)
@@ -73,8 +77,15 @@ REPORTS = ReportRegistry()
 register = REPORTS.register
 
 MONEY = DecimalField(max_digits=30, decimal_places=2)
+
+
+def amount_in_base(relation: str = "") -> CombinedExpression:
+    """AMOUNT_IN_BASE of the deal reached through `relation` ("deal__" from a deal's row)."""
+    return F(f"{relation}amount") * F(f"{relation}currency__rate")
+
+
 # an item's amount in the base currency (the rate of its currency to the base one)
-AMOUNT_IN_BASE = F("amount") * F("currency__rate")
+AMOUNT_IN_BASE = amount_in_base()
 
 
 def sum_in_base(**conditions) -> Sum:
@@ -90,3 +101,44 @@ def share(part: int | Decimal, whole: int | Decimal) -> Decimal:
     if not whole:
         return Decimal("0.0")
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def money(value: Decimal | None) -> Decimal:
+    """A sum from the database in cents (an empty sum is 0)."""
+    return round_money(value) if value is not None else Decimal("0.00")
+
+
+def sum_totals(rows: list[dict], keys: tuple[str, ...], **fixed) -> dict:
+    """The total line: `fixed` values and the sum of each of `keys` over the rows."""
+    return fixed | {key: sum((row[key] for row in rows), 0) for key in keys}
+
+
+def person_name(row: dict, prefix: str = "responsible") -> str:
+    """A person's name from a values() row: "Last First", else the login, else a dash."""
+    name = " ".join(
+        part for part in (row.get(f"{prefix}__last_name"), row.get(f"{prefix}__first_name"))
+        if part
+    )  # fmt: skip
+    return name or row.get(f"{prefix}__username") or "—"
+
+
+def responsible_names(key: str = "responsible_id") -> dict[str, Subquery]:
+    """The responsible's name fields, as person_name reads them, each looked up by the key
+    `key` (a correlated subquery). Given to an annotate() of its own after the aggregates, the
+    GROUP BY stays on the key alone and the names are fetched once per group."""
+    users = get_user_model()._base_manager.filter(pk=OuterRef(key)).order_by()
+    return {
+        f"responsible__{field}": Subquery(users.values(field)[:1])
+        for field in ("last_name", "first_name", "username")
+    }
+
+
+def by_responsible(queryset: QuerySet, /, **aggregates) -> QuerySet:
+    """`aggregates` per responsible, in the order of their names."""
+    return (
+        queryset.order_by()
+        .values("responsible_id")
+        .annotate(**aggregates)
+        .annotate(**responsible_names())
+        .order_by("responsible__last_name", "responsible__first_name", "responsible_id")
+    )

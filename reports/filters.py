@@ -4,7 +4,7 @@ few a single report offers (the horizon of expected sales, the catalog section).
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Section
@@ -75,3 +75,8 @@ def deals_filtered(deals: QuerySet, params: dict, *, date_field: str = "created_
     if params.get("responsible"):
         deals = deals.filter(responsible__in=params["responsible"])
     return deals
+
+
+def default_pipeline_id() -> Subquery:
+    """The pk of the default pipeline, else of the first one (a subquery)."""
+    return Subquery(Pipeline.objects.order_by("-is_default", "sort", "pk").values("pk")[:1])

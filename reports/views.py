@@ -231,16 +231,7 @@ def report_export_view(request, key: str):
     form = _filter_form(request, report)
     if not form.is_valid():
         return render(request, PAGE, _invalid_context(report, form), status=400)
-    result = report.run(actor=request.user, params=form.cleaned_data)
-    currency = _base_currency()
-    header = [_csv_heading(column, currency) for column in result.columns]
-    rows = [[plain_value(row.get(column.key), column.kind) for column in result.columns]
-            for row in result.rows]  # fmt: skip
-    if result.totals:
-        rows.append(
-            [plain_value(result.totals.get(column.key), column.kind) for column in result.columns]
-        )
-    return csv_response(filename=f"{report.key}.csv", header=header, rows=rows)
+    return report_csv(report, report.run(actor=request.user, params=form.cleaned_data))
 
 
 def _invalid_context(report: Report, form: ReportFilterForm) -> dict:

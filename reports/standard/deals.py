@@ -3,7 +3,6 @@
 import datetime
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     Exists,
@@ -18,16 +17,14 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import stages_visible
 from catalog.models import Product, ProductRow, Section
-from catalog.pricing import round_money
 from contacts.models import Company
-from deals.models import Deal, DealContact, Pipeline, Stage
+from deals.models import Deal, DealContact, Stage
 
 from ..definitions import (
     AMOUNT_IN_BASE,
@@ -36,34 +33,20 @@ from ..definitions import (
     Column,
     Report,
     ReportResult,
+    amount_in_base,
+    by_responsible,
+    money,
+    person_name,
     register,
+    responsible_names,
     share,
     sum_in_base,
+    sum_totals,
 )
-from ..filters import DEAL_FILTERS, deals_filtered
+from ..filters import DEAL_FILTERS, deals_filtered, default_pipeline_id
 from ..scope import report_deals
 
 WON, LOST = "won", "lost"
-
-
-def person_name(row: dict, prefix: str = "responsible") -> str:
-    """A person's name from a values() row: "Last First", else the login, else a dash."""
-    name = " ".join(
-        part for part in (row.get(f"{prefix}__last_name"), row.get(f"{prefix}__first_name"))
-        if part
-    )  # fmt: skip
-    return name or row.get(f"{prefix}__username") or "—"
-
-
-def responsible_names(key: str = "responsible_id") -> dict[str, Subquery]:
-    """The responsible's name fields, as person_name reads them, each looked up by the key
-    `key` (a correlated subquery). Given to an annotate() of its own after the aggregates, the
-    GROUP BY stays on the key alone and the names are fetched once per group."""
-    users = get_user_model()._base_manager.filter(pk=OuterRef(key)).order_by()
-    return {
-        f"responsible__{field}": Subquery(users.values(field)[:1])
-        for field in ("last_name", "first_name", "username")
-    }
 
 
 def company_title(key: str = "company_id") -> Subquery:
@@ -81,17 +64,12 @@ class DealsByManagerReport(Report):
 
     def run(self, *, actor, params: dict) -> ReportResult:
         deals = deals_filtered(report_deals(actor), params)
-        grouped = (
-            deals.order_by()
-            .values("responsible_id")
-            .annotate(
-                deals=Count("pk"),
-                won=Count("pk", filter=Q(stage__semantics=WON)),
-                lost=Count("pk", filter=Q(stage__semantics=LOST)),
-                revenue=sum_in_base(stage__semantics=WON),
-            )
-            .annotate(**responsible_names())
-            .order_by("responsible__last_name", "responsible__first_name", "responsible_id")
+        grouped = by_responsible(
+            deals,
+            deals=Count("pk"),
+            won=Count("pk", filter=Q(stage__semantics=WON)),
+            lost=Count("pk", filter=Q(stage__semantics=LOST)),
+            revenue=sum_in_base(stage__semantics=WON),
         )
         rows = [
             {
@@ -106,13 +84,9 @@ class DealsByManagerReport(Report):
             }
             for row in grouped
         ]
-        totals = {
-            "manager": _("Total"),
-            **{
-                key: sum(row[key] for row in rows)
-                for key in ("deals", "in_progress", "won", "lost", "revenue")
-            },  # fmt: skip
-        }
+        totals = sum_totals(
+            rows, ("deals", "in_progress", "won", "lost", "revenue"), manager=_("Total")
+        )
         totals["won_share"] = share(totals["won"], totals["deals"])
         totals["lost_share"] = share(totals["lost"], totals["deals"])
         return ReportResult(columns=self.columns(), rows=rows, totals=totals)
@@ -145,16 +119,6 @@ def today_of(params: dict) -> datetime.date:
     return params.get("today") or timezone.localdate()
 
 
-def amount_in_base(relation: str = "") -> CombinedExpression:
-    """AMOUNT_IN_BASE of the deal reached through `relation` ("deal__" from a deal's row)."""
-    return F(f"{relation}amount") * F(f"{relation}currency__rate")
-
-
-def money(value: Decimal | None) -> Decimal:
-    """A sum from the database in cents (an empty sum is 0)."""
-    return round_money(value) if value is not None else Decimal("0.00")
-
-
 def contact_name(row: dict) -> str:
     name = " ".join(
         part
@@ -166,11 +130,6 @@ def contact_name(row: dict) -> str:
         if part
     )
     return name or "—"
-
-
-def sum_totals(rows: list[dict], keys: tuple[str, ...], **fixed) -> dict:
-    """The total line: `fixed` values and the sum of each of `keys` over the rows."""
-    return fixed | {key: sum((row[key] for row in rows), 0) for key in keys}
 
 
 # --- by contact and by company -----------------------------------------------------------
@@ -418,17 +377,6 @@ def open_deals(actor, params: dict) -> QuerySet[Deal]:
     return deals_filtered(report_deals(actor), params).filter(stage__semantics=IN_PROGRESS)
 
 
-def by_responsible(queryset: QuerySet[Deal], /, **aggregates) -> QuerySet:
-    """`aggregates` per responsible, in the order of their names."""
-    return (
-        queryset.order_by()
-        .values("responsible_id")
-        .annotate(**aggregates)
-        .annotate(**responsible_names())
-        .order_by("responsible__last_name", "responsible__first_name", "responsible_id")
-    )
-
-
 @register
 class OverdueDealsReport(Report):
     key = "overdue_deals"
@@ -533,9 +481,7 @@ class OpenDealsByStageReport(Report):
     chart = Chart("funnel", "stage", ("deals",))
 
     def run(self, *, actor, params: dict) -> ReportResult:
-        pipeline = params.get("pipeline") or Subquery(
-            Pipeline.objects.order_by("-is_default", "sort", "pk").values("pk")[:1]
-        )
+        pipeline = params.get("pipeline") or default_pipeline_id()
         stages = list(
             stages_visible(actor, Stage.objects.filter(pipeline=pipeline, semantics=IN_PROGRESS))
             .order_by("sort", "pk")
@@ -637,7 +583,7 @@ class RevenueByProductReport(Report):
             }
             for row in grouped
         ]
-        totals = {"product": _("Total"), "amount": sum((row["amount"] for row in rows), 0)}
+        totals = sum_totals(rows, ("amount",), product=_("Total"))
         for row in rows:
             row["share"] = share(row["amount"], totals["amount"])
         totals["share"] = share(totals["amount"], totals["amount"])

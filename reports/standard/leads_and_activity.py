@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
-from deals.models import Pipeline, Stage
+from deals.models import Stage
 from leads.models import Campaign, LeadStatus, Source
 
 from ..definitions import (
@@ -35,12 +35,15 @@ from ..definitions import (
     Column,
     Report,
     ReportResult,
+    by_responsible,
+    person_name,
     register,
     share,
+    sum_in_base,
+    sum_totals,
 )
-from ..filters import deals_filtered
+from ..filters import deals_filtered, default_pipeline_id
 from ..scope import report_activities, report_deals, report_leads
-from .deals import person_name, responsible_names
 
 PERIOD = ("period_from", "period_to")
 # the stages a funnel shows, in their pipeline's order: lost stages are a way out, not a step
@@ -111,8 +114,7 @@ class SalesFunnelReport(Report):
         if pipeline is not None:
             in_pipeline = Q(pipeline=pipeline)
         else:  # the default pipeline, else the first one
-            first = Pipeline.objects.order_by("-is_default", "sort", "pk").values("pk")[:1]
-            in_pipeline = Q(pipeline_id=Subquery(first))
+            in_pipeline = Q(pipeline_id=default_pipeline_id())
         stages = list(
             Stage.objects.filter(in_pipeline, semantics__in=FUNNEL_SEMANTICS)
             .order_by("sort", "pk")
@@ -244,7 +246,7 @@ class LeadsByStatusAndSourceReport(Report):
             timed_total += group["timed"]
             time_total += group["time_to_convert"]
             rows.append(row)
-        totals = {"source": _("Total"), **{key: sum(row[key] for row in rows) for key in counts}}
+        totals = sum_totals(rows, counts, source=_("Total"))
         totals["conversion"] = share(totals["converted"], totals["leads"])
         totals["time_to_convert"] = seconds(time_total / timed_total) if timed_total else None
         return ReportResult(columns=self.columns(statuses), rows=rows, totals=totals)
@@ -310,7 +312,7 @@ class CampaignsReport(Report):
             won.filter(campaign=OuterRef("pk"))
             .order_by()
             .values("campaign")
-            .annotate(revenue=Sum(AMOUNT_IN_BASE, output_field=MONEY))
+            .annotate(revenue=sum_in_base())
             .values("revenue")
         )
         start, end = params.get("period_from"), params.get("period_to")
@@ -398,17 +400,13 @@ class ManagerActivityReport(Report):
         activities = report_activities(actor).filter(reduce(or_, counted.values()))
         if params.get("responsible"):
             activities = activities.filter(responsible__in=params["responsible"])
-        grouped = (
-            activities.order_by()
-            .values("responsible_id")
-            .annotate(**{key: Count("pk", filter=condition) for key, condition in counted.items()})
-            .annotate(**responsible_names())
-            .order_by("responsible__last_name", "responsible__first_name", "responsible_id")
+        grouped = by_responsible(
+            activities, **{key: Count("pk", filter=condition) for key, condition in counted.items()}
         )
         rows = [
             {"manager": person_name(row), **{key: row[key] for key in counted}} for row in grouped
         ]
-        totals = {"manager": _("Total"), **{key: sum(row[key] for row in rows) for key in counted}}
+        totals = sum_totals(rows, tuple(counted), manager=_("Total"))
         return ReportResult(columns=self.columns(), rows=rows, totals=totals)
 
     @staticmethod
