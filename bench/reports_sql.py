@@ -175,25 +175,23 @@ def deals_by_manager_expected(rows: list[tuple], moment: Moment) -> tuple[list[d
 CONTACT_LIMIT = 500
 DEALS_BY_CONTACT = """
 SELECT * FROM (
-    SELECT * FROM (
-        SELECT 0 AS is_total, g.contact_id, ct.last_name, ct.first_name, ct.middle_name,
-               g.deals, g.won, g.lost, g.revenue
-        FROM (
-            SELECT dc.contact_id,
-                   COUNT(*) AS deals,
-                   COUNT(*) FILTER (WHERE s.semantics = 'won') AS won,
-                   COUNT(*) FILTER (WHERE s.semantics = 'lost') AS lost,
-                   SUM(d.amount * c.rate) FILTER (WHERE s.semantics = 'won') AS revenue
-            FROM deals_dealcontact dc
-            JOIN deals_deal d ON d.id = dc.deal_id
-            JOIN deals_stage s ON s.id = d.stage_id
-            JOIN catalog_currency c ON c.code = d.currency_id
-            GROUP BY dc.contact_id
-        ) g
-        JOIN contacts_contact ct ON ct.id = g.contact_id
-        ORDER BY g.deals DESC, ct.last_name, ct.first_name, g.contact_id
+    SELECT 0 AS is_total, g.contact_id, ct.last_name, ct.first_name, ct.middle_name,
+           g.deals, g.won, g.lost, g.revenue
+    FROM (
+        SELECT dc.contact_id,
+               COUNT(*) AS deals,
+               COUNT(*) FILTER (WHERE s.semantics = 'won') AS won,
+               COUNT(*) FILTER (WHERE s.semantics = 'lost') AS lost,
+               SUM(d.amount * c.rate) FILTER (WHERE s.semantics = 'won') AS revenue
+        FROM deals_dealcontact dc
+        JOIN deals_deal d ON d.id = dc.deal_id
+        JOIN deals_stage s ON s.id = d.stage_id
+        JOIN catalog_currency c ON c.code = d.currency_id
+        GROUP BY dc.contact_id
+        ORDER BY deals DESC, dc.contact_id
         LIMIT 501
-    ) listed
+    ) g
+    JOIN contacts_contact ct ON ct.id = g.contact_id
     UNION ALL
     SELECT 1, NULL, NULL, NULL, NULL,
            COUNT(*),
@@ -205,7 +203,7 @@ SELECT * FROM (
     JOIN catalog_currency c ON c.code = d.currency_id
     WHERE EXISTS (SELECT 1 FROM deals_dealcontact dc WHERE dc.deal_id = d.id)
 ) lines
-ORDER BY is_total, deals DESC, last_name, first_name, contact_id
+ORDER BY is_total, deals DESC, contact_id
 """
 
 
@@ -217,11 +215,7 @@ def deals_by_contact_expected(rows: list[tuple], moment: Moment) -> tuple[list[d
         if is_total:
             totals = {"contact": TOTAL, **figures}
             continue
-        names = {
-            "contact__last_name": last_name,
-            "contact__first_name": first_name,
-            "contact__middle_name": middle_name,
-        }
+        names = {"last_name": last_name, "first_name": first_name, "middle_name": middle_name}
         expected.append({"contact_id": contact_id, "contact": contact_name(names), **figures})
     if len(expected) > CONTACT_LIMIT:
         expected = expected[:CONTACT_LIMIT]
@@ -233,20 +227,37 @@ def deals_by_contact_expected(rows: list[tuple], moment: Moment) -> tuple[list[d
 
 # --- deals and revenue by company ----------------------------------------------------------
 
+# the first COMPANY_LIMIT groups (the SQL fetches one more to know whether the list is cut);
+# the window sums every group, listed or not, into the totals
+COMPANY_LIMIT = 500
 DEALS_BY_COMPANY = """
-SELECT g.company_id, co.title, g.deals, g.won, g.lost
+SELECT g.company_id, co.title, g.deals, g.won, g.lost, g.all_deals, g.all_won, g.all_lost
 FROM (
     SELECT d.company_id,
            COUNT(*) AS deals,
            COUNT(*) FILTER (WHERE s.semantics = 'won') AS won,
-           COUNT(*) FILTER (WHERE s.semantics = 'lost') AS lost
+           COUNT(*) FILTER (WHERE s.semantics = 'lost') AS lost,
+           SUM(COUNT(*)) OVER () AS all_deals,
+           SUM(COUNT(*) FILTER (WHERE s.semantics = 'won')) OVER () AS all_won,
+           SUM(COUNT(*) FILTER (WHERE s.semantics = 'lost')) OVER () AS all_lost
     FROM deals_deal d
     JOIN deals_stage s ON s.id = d.stage_id
     GROUP BY d.company_id
+    ORDER BY deals DESC, d.company_id NULLS LAST
+    LIMIT 501
 ) g
 LEFT JOIN contacts_company co ON co.id = g.company_id
-ORDER BY g.deals DESC, co.title NULLS LAST, g.company_id
+ORDER BY g.deals DESC, g.company_id NULLS LAST
 """
+
+
+def companies_cut(expected: list[dict], totals: dict) -> list[dict]:
+    """The first COMPANY_LIMIT lines, and the totals' note when there were more."""
+    if len(expected) > COMPANY_LIMIT:
+        totals["note"] = _(
+            "The %(limit)d companies at the top are listed; the total counts every deal."
+        ) % {"limit": COMPANY_LIMIT}
+    return expected[:COMPANY_LIMIT]
 
 
 def deals_by_company_expected(rows: list[tuple], moment: Moment) -> tuple[list[dict], dict]:
@@ -260,43 +271,47 @@ def deals_by_company_expected(rows: list[tuple], moment: Moment) -> tuple[list[d
             "in_progress": deals - won - lost,
             "won_share": share(won, deals),
         }
-        for company_id, title, deals, won, lost in rows
+        for company_id, title, deals, won, lost, *_all in rows
     ]
-    totals = sum_totals(expected, ("deals", "won", "lost", "in_progress"), company=TOTAL)
-    totals["won_share"] = share(totals["won"], totals["deals"])
-    return expected, totals
+    all_deals, all_won, all_lost = (int(value) for value in rows[0][5:]) if rows else (0, 0, 0)
+    totals = {"company": TOTAL, "deals": all_deals, "won": all_won, "lost": all_lost,
+              "in_progress": all_deals - all_won - all_lost, "won_share": share(all_won, all_deals)}  # fmt: skip
+    return companies_cut(expected, totals), totals
 
 
 REVENUE_BY_COMPANY = """
-SELECT g.company_id, co.title, g.deals, g.revenue
+SELECT g.company_id, co.title, g.deals, g.revenue, g.all_deals, g.all_revenue
 FROM (
-    SELECT d.company_id, COUNT(*) AS deals, SUM(d.amount * c.rate) AS revenue
+    SELECT d.company_id, COUNT(*) AS deals, SUM(d.amount * c.rate) AS revenue,
+           SUM(COUNT(*)) OVER () AS all_deals, SUM(SUM(d.amount * c.rate)) OVER () AS all_revenue
     FROM deals_deal d
     JOIN deals_stage s ON s.id = d.stage_id
     JOIN catalog_currency c ON c.code = d.currency_id
     WHERE s.semantics = 'won'
     GROUP BY d.company_id
+    ORDER BY revenue DESC, d.company_id NULLS LAST
+    LIMIT 501
 ) g
 LEFT JOIN contacts_company co ON co.id = g.company_id
-ORDER BY g.revenue DESC, co.title NULLS LAST, g.company_id
+ORDER BY g.revenue DESC, g.company_id NULLS LAST
 """
 
 
 def revenue_by_company_expected(rows: list[tuple], moment: Moment) -> tuple[list[dict], dict]:
+    all_deals, all_revenue = (rows[0][4], rows[0][5]) if rows else (0, 0)
+    totals = {"company": TOTAL, "deals": int(all_deals), "revenue": money(_decimal(all_revenue))}
     expected = [
         {
             "company_id": company_id,
             "company": title or _("Without a company"),
             "deals": deals,
             "revenue": money(_decimal(revenue)),
+            "share": share(money(_decimal(revenue)), totals["revenue"]),
         }
-        for company_id, title, deals, revenue in rows
+        for company_id, title, deals, revenue, *_all in rows
     ]
-    totals = sum_totals(expected, ("deals", "revenue"), company=TOTAL)
-    for row in expected:
-        row["share"] = share(row["revenue"], totals["revenue"])
     totals["share"] = share(totals["revenue"], totals["revenue"])
-    return expected, totals
+    return companies_cut(expected, totals), totals
 
 
 # --- won deals -----------------------------------------------------------------------------
@@ -484,7 +499,7 @@ FROM (
 ) g
 LEFT JOIN catalog_product p ON p.id = g.product_id
 LEFT JOIN catalog_section sec ON sec.id = p.section_id
-ORDER BY g.amount DESC, 2, g.product_id
+ORDER BY g.amount DESC, g.product_id NULLS LAST, g.product_name, g.measure
 """
 
 

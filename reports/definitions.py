@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, F, Func, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import CombinedExpression
 from django.utils.functional import Promise
 
@@ -88,12 +88,11 @@ def amount_in_base(relation: str = "") -> CombinedExpression:
 AMOUNT_IN_BASE = amount_in_base()
 
 
-def sum_in_base(**conditions) -> Sum:
-    """Sum of amounts in the base currency, of the rows matching `conditions` (a filtered
-    aggregate: one GROUP BY computes several sums)."""
-    from django.db.models import Q
-
-    return Sum(AMOUNT_IN_BASE, filter=Q(**conditions) if conditions else None, output_field=MONEY)
+def sum_in_base(*conditions: Q, **lookups) -> Sum:
+    """Sum of amounts in the base currency, of the rows matching `conditions` and `lookups` (a
+    filtered aggregate: one GROUP BY computes several sums)."""
+    matching = Q(*conditions, **lookups)
+    return Sum(AMOUNT_IN_BASE, filter=matching or None, output_field=MONEY)
 
 
 def share(part: int | Decimal, whole: int | Decimal) -> Decimal:
@@ -106,6 +105,27 @@ def share(part: int | Decimal, whole: int | Decimal) -> Decimal:
 def money(value: Decimal | None) -> Decimal:
     """A sum from the database in cents (an empty sum is 0)."""
     return round_money(value) if value is not None else Decimal("0.00")
+
+
+class OverAllGroups(Func):
+    """SUM(<aggregate>) OVER (): in a grouped query, the aggregate summed over every group, on
+    each row; so a list cut to its first lines still carries the whole total."""
+
+    template = "SUM(%(expressions)s) OVER ()"
+
+
+def over_all_groups(aggregates: dict) -> dict:
+    """OverAllGroups of each of `aggregates`, under the key `all_<name>`."""
+    return {
+        f"all_{name}": OverAllGroups(aggregate, output_field=aggregate.output_field)
+        for name, aggregate in aggregates.items()
+    }
+
+
+def all_groups_totals(listed: list[dict], aggregates: dict) -> dict:
+    """The totals an over_all_groups query carries on its rows (zeros when there are none)."""
+    first = listed[0] if listed else {}
+    return {name: first.get(f"all_{name}") or 0 for name in aggregates}
 
 
 def sum_totals(rows: list[dict], keys: tuple[str, ...], **fixed) -> dict:
@@ -133,12 +153,27 @@ def responsible_names(key: str = "responsible_id") -> dict[str, Subquery]:
     }
 
 
-def by_responsible(queryset: QuerySet, /, **aggregates) -> QuerySet:
-    """`aggregates` per responsible, in the order of their names."""
-    return (
-        queryset.order_by()
-        .values("responsible_id")
-        .annotate(**aggregates)
-        .annotate(**responsible_names())
-        .order_by("responsible__last_name", "responsible__first_name", "responsible_id")
+def by_responsible(queryset: QuerySet, /, **aggregates) -> list[dict]:
+    """`aggregates` per responsible, with their names (as person_name reads them), in the
+    order of the names; those without a responsible last. Two queries: the grouped one stays
+    free of lookups into other tables, which would keep PostgreSQL from aggregating in
+    parallel; then the names of the groups' users, sorted by the database."""
+    groups = {
+        row["responsible_id"]: row
+        for row in queryset.order_by().values("responsible_id").annotate(**aggregates)
+    }
+    users = (
+        get_user_model()
+        ._base_manager.filter(pk__in=[key for key in groups if key is not None])
+        .order_by("last_name", "first_name", "pk")
+        .values("pk", "last_name", "first_name", "username")
     )
+    named = [
+        groups.pop(user["pk"])
+        | {
+            f"responsible__{field}": user[field]
+            for field in ("last_name", "first_name", "username")
+        }
+        for user in users
+    ]
+    return named + list(groups.values())  # what is left: no responsible

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -15,6 +16,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.functions import Coalesce
@@ -22,8 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.policy import stages_visible
-from catalog.models import Product, ProductRow, Section
-from contacts.models import Company
+from catalog.models import Product, Section
+from contacts.models import Company, Contact
 from deals.models import Deal, DealContact, Stage
 
 from ..definitions import (
@@ -33,9 +35,11 @@ from ..definitions import (
     Column,
     Report,
     ReportResult,
+    all_groups_totals,
     amount_in_base,
     by_responsible,
     money,
+    over_all_groups,
     person_name,
     register,
     responsible_names,
@@ -52,6 +56,18 @@ WON, LOST = "won", "lost"
 def company_title(key: str = "company_id") -> Subquery:
     """The title of the company of the key `key` (a correlated subquery; see responsible_names)."""
     return Subquery(Company._base_manager.filter(pk=OuterRef(key)).order_by().values("title")[:1])
+
+
+def company_titles(keys) -> dict[int, str]:
+    """The titles of the companies of these keys, in one query."""
+    wanted = {key for key in keys if key is not None}
+    return dict(Company._base_manager.filter(pk__in=wanted).values_list("pk", "title"))
+
+
+def companies_note(limit: int) -> str:
+    return _("The %(limit)d companies at the top are listed; the total counts every deal.") % {
+        "limit": limit
+    }
 
 
 @register
@@ -119,17 +135,10 @@ def today_of(params: dict) -> datetime.date:
     return params.get("today") or timezone.localdate()
 
 
-def contact_name(row: dict) -> str:
-    name = " ".join(
-        part
-        for part in (
-            row["contact__last_name"],
-            row["contact__first_name"],
-            row["contact__middle_name"],
-        )
-        if part
-    )
-    return name or "—"
+def contact_name(contact: dict) -> str:
+    """A contact's name from a values() row: "Last First Middle", else a dash."""
+    parts = (contact.get("last_name"), contact.get("first_name"), contact.get("middle_name"))
+    return " ".join(part for part in parts if part) or "—"
 
 
 # --- by contact and by company -----------------------------------------------------------
@@ -150,24 +159,30 @@ class DealsByContactReport(Report):
     def run(self, *, actor, params: dict) -> ReportResult:
         deals = deals_filtered(report_deals(actor), params)
         won, lost = Q(deal__stage__semantics=WON), Q(deal__stage__semantics=LOST)
-        grouped = (
+        # grouped by the contact's key alone, the names in a second query: joining the
+        # contacts into the grouped query keeps PostgreSQL from aggregating in parallel
+        listed = list(
             DealContact.objects.filter(deal__in=deals.values("pk"))
-            .values(
-                "contact_id", "contact__last_name", "contact__first_name", "contact__middle_name"
-            )
+            .order_by()
+            .values("contact_id")
             .annotate(
                 deals=Count("deal_id"),
                 won=Count("deal_id", filter=won),
                 lost=Count("deal_id", filter=lost),
                 revenue=Sum(amount_in_base("deal__"), filter=won, output_field=MONEY),
             )
-            .order_by("-deals", "contact__last_name", "contact__first_name", "contact_id")
+            .order_by("-deals", "contact_id")[: self.limit + 1]
         )
-        listed = list(grouped[: self.limit + 1])
+        names = {
+            contact["pk"]: contact
+            for contact in Contact._base_manager.filter(
+                pk__in=[row["contact_id"] for row in listed]
+            ).values("pk", "last_name", "first_name", "middle_name")
+        }
         rows = [
             {
                 "contact_id": row["contact_id"],
-                "contact": contact_name(row),
+                "contact": contact_name(names.get(row["contact_id"], {})),
                 "deals": row["deals"],
                 "won": row["won"],
                 "lost": row["lost"],
@@ -211,34 +226,40 @@ class DealsByCompanyReport(Report):
     )
     filters = DEAL_FILTERS
     chart = Chart("bar", "company", ("won", "lost", "in_progress"))
+    limit = 500  # companies listed, those with the most deals first; the totals count all
 
     def run(self, *, actor, params: dict) -> ReportResult:
-        grouped = (
+        won, lost = Q(stage__semantics=WON), Q(stage__semantics=LOST)
+        figures = {
+            "deals": Count("pk"),
+            "won": Count("pk", filter=won),
+            "lost": Count("pk", filter=lost),
+        }
+        listed = list(
             deals_filtered(report_deals(actor), params)
             .order_by()
             .values("company_id")
-            .annotate(
-                deals=Count("pk"),
-                won=Count("pk", filter=Q(stage__semantics=WON)),
-                lost=Count("pk", filter=Q(stage__semantics=LOST)),
-            )
-            .annotate(company__title=company_title())
-            .order_by("-deals", F("company__title").asc(nulls_last=True), "company_id")
+            .annotate(**figures, **over_all_groups(figures))
+            .order_by("-deals", F("company_id").asc(nulls_last=True))[: self.limit + 1]
         )
+        titles = company_titles(row["company_id"] for row in listed)
         rows = [
             {
                 "company_id": row["company_id"],
-                "company": row["company__title"] or _("Without a company"),
+                "company": titles.get(row["company_id"], _("Without a company")),
                 "deals": row["deals"],
                 "won": row["won"],
                 "lost": row["lost"],
                 "in_progress": row["deals"] - row["won"] - row["lost"],
                 "won_share": share(row["won"], row["deals"]),
             }
-            for row in grouped
+            for row in listed[: self.limit]
         ]
-        totals = sum_totals(rows, ("deals", "won", "lost", "in_progress"), company=_("Total"))
+        totals = {"company": _("Total"), **all_groups_totals(listed, figures)}
+        totals["in_progress"] = totals["deals"] - totals["won"] - totals["lost"]
         totals["won_share"] = share(totals["won"], totals["deals"])
+        if len(listed) > self.limit:
+            totals["note"] = companies_note(self.limit)
         return ReportResult(columns=self.columns(), rows=rows, totals=totals)
 
     @staticmethod
@@ -272,29 +293,33 @@ class RevenueByCompanyReport(Report):
     )
     filters = DEAL_FILTERS
     chart = Chart("pie", "company", ("revenue",))
+    limit = 500  # companies listed, the most revenue first; the totals count all
 
     def run(self, *, actor, params: dict) -> ReportResult:
-        grouped = (
+        figures = {"deals": Count("pk"), "revenue": sum_in_base()}
+        listed = list(
             won_deals(actor, params)
             .order_by()
             .values("company_id")
-            .annotate(deals=Count("pk"), revenue=sum_in_base())
-            .annotate(company__title=company_title())
-            .order_by("-revenue", F("company__title").asc(nulls_last=True), "company_id")
+            .annotate(**figures, **over_all_groups(figures))
+            .order_by("-revenue", F("company_id").asc(nulls_last=True))[: self.limit + 1]
         )
+        titles = company_titles(row["company_id"] for row in listed)
+        totals = {"company": _("Total"), **all_groups_totals(listed, figures)}
+        totals["revenue"] = money(totals["revenue"])
         rows = [
             {
                 "company_id": row["company_id"],
-                "company": row["company__title"] or _("Without a company"),
+                "company": titles.get(row["company_id"], _("Without a company")),
                 "deals": row["deals"],
                 "revenue": money(row["revenue"]),
+                "share": share(money(row["revenue"]), totals["revenue"]),
             }
-            for row in grouped
+            for row in listed[: self.limit]
         ]
-        totals = sum_totals(rows, ("deals", "revenue"), company=_("Total"))
-        for row in rows:
-            row["share"] = share(row["revenue"], totals["revenue"])
         totals["share"] = share(totals["revenue"], totals["revenue"])
+        if len(listed) > self.limit:
+            totals["note"] = companies_note(self.limit)
         return ReportResult(columns=self.columns(), rows=rows, totals=totals)
 
     @staticmethod
@@ -553,23 +578,44 @@ class RevenueByProductReport(Report):
     chart = Chart("bar", "product", ("amount",))
 
     def run(self, *, actor, params: dict) -> ReportResult:
-        product_rows = ProductRow.objects.filter(deal__in=won_deals(actor, params).values("pk"))
+        # Grouped from the deals' side: the scope and the filters apply to the deals' own
+        # scan, joined to their product rows (all the row conditions in one filter() so that
+        # they share that join); the products' names follow in a second query.
+        not_from_catalog = Q(product_rows__product__isnull=True)
+        rows_of = {"product_rows__isnull": False}
         if params.get("section"):
-            product_rows = product_rows.filter(
-                product__section__path__startswith=params["section"].path
-            )
+            rows_of["product_rows__product__section__path__startswith"] = params["section"].path
         grouped = list(
-            product_rows.order_by()
-            .values("product_id")
-            .annotate(
-                name=Coalesce(F("product__name"), F("product_name")),
-                measure_code=Coalesce(F("product__measure"), F("measure")),
-                section_path=F("product__section__path"),
-                total_quantity=Sum("quantity"),
-                amount_in_base=Sum(F("line_total") * F("deal__currency__rate"), output_field=MONEY),
+            won_deals(actor, params)
+            .filter(**rows_of)
+            .order_by()
+            .values(
+                product_id=F("product_rows__product_id"),
+                # rows not from the catalog group by their name and unit
+                row_name=Case(When(not_from_catalog, then=F("product_rows__product_name"))),
+                row_measure=Case(When(not_from_catalog, then=F("product_rows__measure"))),
             )
-            .order_by("-amount_in_base", "name", "product_id")
+            .annotate(
+                total_quantity=Sum("product_rows__quantity"),
+                amount_in_base=Sum(
+                    F("product_rows__line_total") * F("currency__rate"), output_field=MONEY
+                ),
+            )
+            .order_by(
+                "-amount_in_base", F("product_id").asc(nulls_last=True), "row_name", "row_measure"
+            )
         )
+        products = {
+            product["pk"]: product
+            for product in Product._base_manager.filter(
+                pk__in={row["product_id"] for row in grouped if row["product_id"]}
+            ).values("pk", "name", "measure", section_path=F("section__path"))
+        }
+        for row in grouped:
+            product = products.get(row["product_id"], {})
+            row["name"] = product.get("name", row["row_name"])
+            row["measure_code"] = product.get("measure", row["row_measure"])
+            row["section_path"] = product.get("section_path")
         sections = section_titles({row["section_path"] for row in grouped if row["section_path"]})
         measures = dict(Product.Measure.choices)
         rows = [

@@ -8,19 +8,17 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import (
+    BooleanField,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
     Max,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,14 +61,6 @@ def within_period(field: str, params: dict) -> Q:
 
 def without(params: dict, *names: str) -> dict:
     return {name: value for name, value in params.items() if name not in names}
-
-
-def source_field(field: str) -> Subquery:
-    """The `field` of the outer row's lead source (a correlated subquery: given to an annotate()
-    after the aggregates, it leaves the GROUP BY on source_id)."""
-    return Subquery(
-        Source._base_manager.filter(pk=OuterRef("source_id")).order_by().values(field)[:1]
-    )
 
 
 def leads_filtered(leads: QuerySet, params: dict) -> QuerySet:
@@ -205,7 +195,8 @@ class LeadsByStatusAndSourceReport(Report):
             F("converted_at") - F("created_at"), output_field=DurationField()
         )
         # one group per source and status (a few dozen), pivoted below: the statuses become
-        # columns of their source's row
+        # columns of their source's row; the sources' names in a query of their own, so that
+        # the grouped one has nothing to look up (PostgreSQL aggregates it in parallel)
         grouped = (
             leads.order_by()
             .values("source_id", "status_id")
@@ -215,28 +206,29 @@ class LeadsByStatusAndSourceReport(Report):
                 timed=Count("pk", filter=timed),
                 time_to_convert=Sum(time_to_convert, filter=timed),
             )
-            .annotate(source__name=source_field("name"), source__sort=source_field("sort"))
-            .order_by(
-                F("source__sort").asc(nulls_last=True), "source__name", "source_id", "status_id"
-            )
         )
         keys = [f"status_{status['code']}" for status in statuses]
         key_of_status = {status["pk"]: key for status, key in zip(statuses, keys, strict=True)}
         counts = ("leads", *keys, "converted")
         by_source: dict[int | None, dict] = {}
-        for group in grouped:  # in the order of the sources
+        for group in grouped:
             source = by_source.setdefault(
                 group["source_id"],
-                {"name": group["source__name"], "timed": 0, "time_to_convert": timedelta(0)}
-                | dict.fromkeys(counts, 0),
+                {"timed": 0, "time_to_convert": timedelta(0)} | dict.fromkeys(counts, 0),
             )
             for key in ("leads", "converted", "timed"):
                 source[key] += group[key]
             source["time_to_convert"] += group["time_to_convert"] or timedelta(0)
             if group["status_id"] in key_of_status:
                 source[key_of_status[group["status_id"]]] += group["leads"]
+        sources = Source.objects.filter(pk__in=[key for key in by_source if key is not None])
+        in_order = [
+            by_source.pop(source["pk"]) | {"name": source["name"]}
+            for source in sources.order_by("sort", "name", "pk").values("pk", "name")
+        ]
+        in_order += [group | {"name": None} for group in by_source.values()]  # no source: last
         rows, timed_total, time_total = [], 0, timedelta(0)
-        for group in by_source.values():
+        for group in in_order:
             row = {"source": group["name"] or NO_SOURCE}
             row.update({key: group[key] for key in counts})
             row["conversion"] = share(group["converted"], group["leads"])
@@ -261,18 +253,6 @@ class LeadsByStatusAndSourceReport(Report):
             Column("conversion", _("Conversion, %"), "percent"),
             Column("time_to_convert", _("Average time to convert"), "duration"),
         ]
-
-
-def count_per_campaign(items: QuerySet) -> Coalesce:
-    """How many of `items` belong to the outer campaign (a correlated subquery)."""
-    counted = (
-        items.filter(campaign=OuterRef("pk"))
-        .order_by()
-        .values("campaign")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counted), 0)
 
 
 def roi(revenue: Decimal, cost: Decimal) -> Decimal | None:
@@ -300,21 +280,29 @@ class CampaignsReport(Report):
     chart = Chart("bar", "campaign", ("cost", "revenue"))
 
     def run(self, *, actor, params: dict) -> ReportResult:
-        # the campaign filter picks the rows; the items are counted per campaign anyway
+        # Three grouped queries, one per table (PostgreSQL aggregates each in parallel), put
+        # together here. The campaign filter picks the rows; the items are counted per
+        # campaign anyway.
         narrowing = without(params, "campaign")
-        leads = leads_filtered(report_leads(actor), narrowing)
-        deals_in_scope = report_deals(actor)
-        deals = deals_filtered(deals_in_scope, narrowing)
-        won = deals_filtered(deals_in_scope, narrowing, date_field="closed_at").filter(
-            stage__semantics=Stage.Semantics.WON
-        )
-        revenue = (
-            won.filter(campaign=OuterRef("pk"))
+        leads = (
+            leads_filtered(report_leads(actor), narrowing)
+            .filter(campaign__isnull=False)
             .order_by()
-            .values("campaign")
-            .annotate(revenue=sum_in_base())
-            .values("revenue")
+            .values("campaign_id")
+            .annotate(count=Count("pk"))
         )
+        lead_counts = {row["campaign_id"]: row["count"] for row in leads}
+        # the deals created in the period, and the revenue of those won (closed) in it
+        created = within_period("created_at", params)
+        won = within_period("closed_at", params) & Q(stage__semantics=Stage.Semantics.WON)
+        deals = (
+            deals_filtered(report_deals(actor), without(narrowing, *PERIOD))
+            .filter(created | won if created else Q(), campaign__isnull=False)
+            .order_by()
+            .values("campaign_id")
+            .annotate(count=Count("pk", filter=created or None), revenue=sum_in_base(won))
+        )
+        deal_figures = {row["campaign_id"]: row for row in deals}
         start, end = params.get("period_from"), params.get("period_to")
         ran = Q()
         if start:
@@ -326,29 +314,23 @@ class CampaignsReport(Report):
             campaigns = campaigns.filter(pk=getattr(campaign, "pk", campaign))
         campaigns = campaigns.annotate(
             cost_in_base=ExpressionWrapper(F("cost") * F("currency__rate"), output_field=MONEY),
-            lead_count=count_per_campaign(leads),
-            deal_count=count_per_campaign(deals),
-            revenue=Coalesce(
-                Subquery(revenue, output_field=MONEY), Value(Decimal(0)), output_field=MONEY
-            ),
+            ran=ExpressionWrapper(ran, output_field=BooleanField()) if ran else Value(True),
         )
-        if ran:
-            campaigns = campaigns.filter(
-                ran | Q(lead_count__gt=0) | Q(deal_count__gt=0) | Q(revenue__gt=0)
-            )
-        rows = [
-            {
+        rows = []
+        for campaign in campaigns.order_by("name", "pk").values(
+            "pk", "name", "cost_in_base", "ran"
+        ):
+            figures = deal_figures.get(campaign["pk"], {})
+            row = {
                 "campaign": campaign["name"],
                 "cost": campaign["cost_in_base"],
-                "leads": campaign["lead_count"],
-                "deals": campaign["deal_count"],
-                "revenue": campaign["revenue"],
-                "roi": roi(campaign["revenue"], campaign["cost_in_base"]),
+                "leads": lead_counts.get(campaign["pk"], 0),
+                "deals": figures.get("count", 0),
+                "revenue": figures.get("revenue") or Decimal(0),
             }
-            for campaign in campaigns.order_by("name", "pk").values(
-                "name", "cost_in_base", "lead_count", "deal_count", "revenue"
-            )
-        ]
+            if campaign["ran"] or row["leads"] or row["deals"] or row["revenue"]:
+                row["roi"] = roi(row["revenue"], row["cost"])
+                rows.append(row)
         totals = {
             "campaign": _("Total"),
             "cost": sum((row["cost"] for row in rows), Decimal(0)),

@@ -13,7 +13,12 @@ from catalog.models import ProductRow
 from deals.models import Deal, DealContact
 from reports.definitions import REPORTS
 from reports.filters import DEAL_FILTERS, ReportFilterForm
-from reports.standard.deals import DealsByContactReport, WonDealsReport
+from reports.standard.deals import (
+    DealsByCompanyReport,
+    DealsByContactReport,
+    RevenueByCompanyReport,
+    WonDealsReport,
+)
 from tests.factories import ContactFactory, DealFactory, sales_pipeline
 
 USERS = ("responsible", "other", "head", "director")
@@ -22,14 +27,14 @@ D = Decimal
 # (read once per process), the count of the user's roles for the stage rules (twice when the
 # report lists the stages too), then the report's own. None depends on the data.
 QUERIES = {
-    "deals_by_contact": 5,  # by contact, and the total counting each deal once
-    "deals_by_company": 4,
-    "revenue_by_company": 4,
+    "deals_by_contact": 5,  # by contact, their names, the total counting each deal once
+    "deals_by_company": 5,  # by company (the first 500, totals by window), their titles
+    "revenue_by_company": 5,
     "won_deals": 4,  # the list, its total and count by window functions
-    "overdue_deals": 4,
-    "expected_sales": 4,
+    "overdue_deals": 5,  # by responsible, their names
+    "expected_sales": 5,
     "open_deals_by_stage": 6,  # the stages (the default pipeline by subquery), the deals
-    "revenue_by_product": 5,  # by product, and the names of the sections and their parents
+    "revenue_by_product": 5,  # by product; the products; the names of their sections
 }
 OVERDUE_TODAY = datetime.date(2026, 3, 31)  # R4 (due 03-10) and O2 (due 03-25) are overdue
 EXPECTED_TODAY = datetime.date(2026, 3, 1)  # both are due within the next 30 days
@@ -248,6 +253,26 @@ def test_deals_by_contact_lists_the_busiest_contacts_and_totals_every_deal(world
         key: full.totals[key] for key in ("deals", "won", "lost", "revenue")}  # fmt: skip
     assert cut.totals["note"] == (
         "The 1 contacts with the most deals are listed; the total counts every deal.")  # fmt: skip
+    assert "note" not in full.totals
+
+
+@pytest.mark.parametrize(
+    ("report_class", "figures"),
+    [(DealsByCompanyReport, ("deals", "won", "lost", "in_progress", "won_share")),
+     (RevenueByCompanyReport, ("deals", "revenue", "share"))],
+)  # fmt: skip
+def test_company_reports_list_the_top_companies_and_total_every_deal(
+    world, monkeypatch, report_class, figures
+):
+    full = run(world, report_class.key)
+    monkeypatch.setattr(report_class, "limit", 1)
+
+    cut = run(world, report_class.key)
+
+    assert cut.rows == full.rows[:1]
+    assert {key: cut.totals[key] for key in figures} == {key: full.totals[key] for key in figures}
+    assert cut.totals["note"] == (
+        "The 1 companies at the top are listed; the total counts every deal.")  # fmt: skip
     assert "note" not in full.totals
 
 

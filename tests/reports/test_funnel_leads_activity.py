@@ -17,9 +17,9 @@ HOUR, DAY = 3600, 86400
 # tables' content types (each cached afterwards), the stage rules for deals, then the report's
 BOUNDS = {
     "sales_funnel": 5,  # grants, deal shares, stage rules; the stages; the deals
-    "leads_by_status_and_source": 4,  # grants, lead shares; the statuses; the leads
-    "campaigns": 5,  # grants, lead shares, deal shares, stage rules; the campaigns
-    "manager_activity": 2,  # grants; the activities
+    "leads_by_status_and_source": 5,  # grants, lead shares; statuses; leads; their sources
+    "campaigns": 7,  # grants, lead shares, deal shares, stage rules; campaigns, leads, deals
+    "manager_activity": 3,  # grants; the activities by responsible, their names
 }
 MARCH = {"period_from": datetime.date(2026, 3, 1), "period_to": datetime.date(2026, 3, 31)}
 
