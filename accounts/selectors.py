@@ -1,10 +1,11 @@
-"""Reads for access rights that the cards show."""
+"""Reads for access rights that the cards show, and who can be given work today."""
 
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import timezone
 
-from .models import User
+from .models import Absence, User
 from .policy import share_permission_model
 
 
@@ -24,3 +25,15 @@ def share_list(*, obj: models.Model) -> list[Share]:
         earlier = by_user.get(row.user_id)
         by_user[row.user_id] = Share(row.user, can_edit or bool(earlier and earlier.can_edit))
     return list(by_user.values())
+
+
+def users_present_today(user_ids: list) -> dict[int, User]:
+    """The users of `user_ids` who are active and not absent today, by id, in that order:
+    the ones the assignment rules (robots, shops, forms) may give an item to."""
+    today = timezone.localdate()
+    absent = Absence.objects.filter(starts_on__lte=today, ends_on__gte=today).values("user_id")
+    users = User.objects.filter(is_active=True, pk__in=[pk for pk in user_ids if pk]).exclude(
+        pk__in=absent
+    )
+    by_id = {user.pk: user for user in users}
+    return {pk: by_id[pk] for pk in user_ids if pk in by_id}

@@ -15,6 +15,7 @@ from deals import api_pipelines
 from leads import api as leads_api
 from leads import api_reference
 from reports import api as reports_api
+from shopsync import api as shopsync_api
 
 app_name = "api"
 
@@ -32,7 +33,7 @@ class NumericIdRouter(DefaultRouter):
 
 router = NumericIdRouter()
 APIS = (leads_api, contacts_api, deals_api, api_pipelines, api_reference, catalog_api,
-        activities_api, accounts_api, reports_api)  # fmt: skip
+        activities_api, accounts_api, reports_api, shopsync_api)  # fmt: skip
 for module in APIS:
     for prefix, viewset, basename in module.ROUTES:
         router.register(prefix, viewset, basename=basename)

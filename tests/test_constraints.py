@@ -26,6 +26,7 @@ from core.models import IdempotencyRecord
 from deals.models import DealContact, Pipeline, Stage
 from leads.models import Campaign, LeadStatus
 from reports.models import SavedReport
+from shopsync.models import Shop, ShopCustomer, ShopOrder, ShopStatusStage
 from tests.factories import (
     CompanyFactory,
     ContactFactory,
@@ -112,6 +113,10 @@ def _robot_run(w):
 def _twice(create):
     create()
     create()
+
+
+def _shop(**fields):
+    return Shop.objects.get_or_create(name="Kettles", defaults={"assignment": "pool"} | fields)[0]
 
 
 def _saved_report(w, **fields):
@@ -363,6 +368,31 @@ BAD_ROWS = [
         lambda w: _twice(
             lambda: ScheduledRuleFiring.objects.create(
                 rule=_rule(), entity_type="deal", entity_id=w.deal.pk, entry="1"
+            )
+        ),
+    ),
+    ("shop_probability_percent", lambda w: _shop(probability=101)),
+    ("shop_fixed_assignment_has_manager", lambda w: _shop(assignment="fixed")),
+    (
+        "shop_status_stage_unique",
+        lambda w: _twice(
+            lambda: ShopStatusStage.objects.create(shop=_shop(), status_code="F", stage=w.stage)
+        ),
+    ),
+    (
+        "shop_customer_unique",
+        lambda w: _twice(
+            lambda: ShopCustomer.objects.create(shop=_shop(), customer_id="7", contact=w.contact)
+        ),
+    ),
+    (
+        "shop_order_unique",
+        lambda w: (
+            ShopOrder.objects.create(
+                shop=_shop(), external_id="1", deal=w.deal, received_at=timezone.now()
+            )
+            and ShopOrder.objects.create(
+                shop=_shop(), external_id="1", deal=DealFactory(), received_at=timezone.now()
             )
         ),
     ),

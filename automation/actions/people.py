@@ -4,11 +4,10 @@ import secrets
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from accounts.models import Absence
+from accounts.selectors import users_present_today
 from activities.models import Notification
 from activities.services import notification_send
 from core.errors import ApplicationError, error_text
@@ -103,7 +102,7 @@ class ChangeResponsibleAction(Action):
         settings = context.settings
         mode = settings.get("mode", FIXED)
         candidates = [settings.get("user")] if mode == FIXED else list(settings.get("users") or [])
-        available = _available_users(candidates)
+        available = users_present_today(candidates)
         if not available:
             raise ActionRefused(
                 _("Nobody to give the item to: the users chosen are inactive or absent today.")
@@ -119,15 +118,6 @@ class ChangeResponsibleAction(Action):
         except (ApplicationError, ValidationError) as error:  # e.g. a converted lead
             raise ActionRefused(error_text(error)) from error
         return {"summary": str(user), "responsible": user.pk}
-
-
-def _available_users(user_ids: list) -> dict:
-    """The users of `user_ids` who are active and not absent today, by id, in that order."""
-    today = timezone.localdate()
-    absent = Absence.objects.filter(starts_on__lte=today, ends_on__gte=today).values("user_id")
-    users = active_users().filter(pk__in=[pk for pk in user_ids if pk]).exclude(pk__in=absent)
-    by_id = {user.pk: user for user in users}
-    return {pk: by_id[pk] for pk in user_ids if pk in by_id}
 
 
 def _round_robin_pick(robot, user_ids: list, available: dict):

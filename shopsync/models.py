@@ -1,0 +1,201 @@
+"""Connected online shops, the orders they sent (each bound to its deal), the shop customers
+matched to contacts, and the record of every exchange (sync runs)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+
+
+class Shop(TimeStampedModel):
+    """A shop: where its orders come from (REST pushes with its token, CommerceML pulls from
+    its exchange endpoint) and how they become deals."""
+
+    class Assignment(models.TextChoices):
+        FIXED = "fixed", _("One manager")
+        RANDOM = "random", _("A manager present today, at random")
+        POOL = "pool", _("Nobody: a shared pool managers take from")
+
+    class Version(models.TextChoices):
+        V2_05 = "2.05", "2.05"
+        V2_08 = "2.08", "2.08"
+        V2_10 = "2.10", "2.10"
+        V3_1 = "3.1", "3.1"
+
+    class Encoding(models.TextChoices):
+        UTF8 = "utf-8", "UTF-8"
+        CP1251 = "windows-1251", "Windows-1251"
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    exchange_url = models.URLField(
+        _("exchange URL"), blank=True, help_text=_("The shop's CommerceML exchange endpoint.")
+    )
+    login = models.CharField(_("login"), max_length=150, blank=True)
+    # Shown to nobody after it is saved: kept out of the API, the admin's lists and the logs.
+    password = models.CharField(_("password"), max_length=255, blank=True)
+    sync_interval_minutes = models.PositiveIntegerField(_("sync every, minutes"), default=5)
+    import_from = models.DateField(_("first import from"), null=True, blank=True)
+    import_to = models.DateField(_("first import to"), null=True, blank=True)
+    commerceml_version = models.CharField(
+        _("CommerceML version"), max_length=5, choices=Version, default=Version.V2_08
+    )
+    push_encoding = models.CharField(
+        _("encoding of documents sent"), max_length=20, choices=Encoding, default=Encoding.UTF8
+    )
+    time_zone = models.CharField(_("shop time zone"), max_length=64, default=settings.TIME_ZONE)
+    # what a new deal from this shop gets
+    pipeline = models.ForeignKey(
+        "deals.Pipeline", verbose_name=_("pipeline"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    probability = models.PositiveSmallIntegerField(_("probability, %"), null=True, blank=True)
+    assignment = models.CharField(
+        _("responsible"), max_length=10, choices=Assignment, default=Assignment.RANDOM
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("manager"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("managers to choose from"), blank=True,
+        related_name="+",
+    )  # fmt: skip
+    is_open_to_all = models.BooleanField(_("deals open to all"), default=False)
+    # the REST intake's token: shown once, only its hash is kept
+    token_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(probability__isnull=True) | Q(probability__lte=100),
+                name="shop_probability_percent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(assignment="fixed") | Q(responsible__isnull=False),
+                name="shop_fixed_assignment_has_manager",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShopStatusStage(TimeStampedModel):
+    """An order status of the shop and the stage its deals move to (forward only)."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="status_stages")
+    status_code = models.CharField(_("order status code"), max_length=50)
+    stage = models.ForeignKey(
+        "deals.Stage", verbose_name=_("stage"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("order status and stage")
+        verbose_name_plural = _("order statuses and stages")
+        ordering = ["shop", "status_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "status_code", "stage"], name="shop_status_stage_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status_code} → {self.stage}"
+
+
+class ShopCustomer(TimeStampedModel):
+    """A customer account of the shop and the contact (and company) it is in the CRM."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="customers")
+    customer_id = models.CharField(_("customer id in the shop"), max_length=100)
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="shop_accounts"
+    )
+
+    class Meta:
+        verbose_name = _("shop customer")
+        verbose_name_plural = _("shop customers")
+        ordering = ["shop", "customer_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "customer_id"], name="shop_customer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop}: {self.customer_id}"
+
+
+class ShopOrder(TimeStampedModel):
+    """An order of a shop, as last received, and the deal it is in the CRM."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(_("order id in the shop"), max_length=100)
+    number = models.CharField(_("order number"), max_length=100, blank=True)
+    deal = models.OneToOneField("deals.Deal", on_delete=models.CASCADE, related_name="shop_order")
+    version = models.CharField(_("version in the shop"), max_length=100, blank=True)
+    status_code = models.CharField(_("status code"), max_length=50, blank=True)
+    is_paid = models.BooleanField(_("paid"), default=False)
+    is_shipped = models.BooleanField(_("shipped"), default=False)
+    is_cancelled = models.BooleanField(_("cancelled"), default=False)
+    payment_method = models.CharField(_("payment method"), max_length=255, blank=True)
+    delivery_method = models.CharField(_("delivery method"), max_length=255, blank=True)
+    ordered_at = models.DateTimeField(_("ordered"), null=True, blank=True)
+    received_at = models.DateTimeField(_("last received"))
+    # the deal as the last intake left it: a later change in the CRM is a conflict
+    synced_deal_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("shop order")
+        verbose_name_plural = _("shop orders")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "external_id"], name="shop_order_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop} №{self.number or self.external_id}"
+
+
+class SyncRun(TimeStampedModel):
+    """One exchange with a shop: a REST push, a document pulled or uploaded. The raw document
+    is kept for replay."""
+
+    class Kind(models.TextChoices):
+        REST = "rest", _("REST push")
+        PULL = "pull", _("CommerceML pull")
+        UPLOAD = "upload", _("Document uploaded")
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="runs")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    seen = models.PositiveIntegerField(_("orders seen"), default=0)
+    created = models.PositiveIntegerField(_("deals created"), default=0)
+    updated = models.PositiveIntegerField(_("deals updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    skipped = models.PositiveIntegerField(_("documents skipped"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    is_recovered = models.BooleanField(_("read in recovery mode"), default=False)
+    # [{"order": external id or "", "reason": text}]
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    document = models.FileField(_("raw document"), upload_to="shopsync/runs/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["shop", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.shop} {self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"

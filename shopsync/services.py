@@ -1,0 +1,364 @@
+"""The order intake every path shares (REST push, CommerceML documents): an order becomes a
+deal with its client and products, once, however often it arrives; a changed order updates
+its deal; payment and status changes move the deal through the triggers and the shop's
+status map. And the shop's REST token."""
+
+import contextlib
+import hashlib
+import secrets
+import zlib
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.selectors import users_present_today
+from activities.models import TimelineEvent
+from activities.services import timeline_record
+from automation.models import Trigger
+from automation.triggers import triggers_fire
+from catalog.models import Currency, Origin, Product
+from catalog.services import ProductRowInput, currency_base, product_create
+from contacts.communications import normalize
+from contacts.models import Communication, Company, CompanyRequisite, Contact
+from contacts.services import (
+    CommunicationInput,
+    company_create,
+    company_requisite_create,
+    contact_create,
+    contact_link_company,
+)
+from core.errors import ApplicationError
+from core.models import EntityType
+from deals.models import Deal
+from deals.services import deal_create, deal_move_to_stage, deal_set_product_rows, deal_update
+
+from .models import Shop, ShopCustomer, ShopOrder, ShopStatusStage
+from .orders import IncomingCustomer, IncomingLine, IncomingOrder
+
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+DELIVERY = gettext_noop("Delivery")
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    deal: Deal
+    outcome: str  # created, updated or unchanged
+    is_conflict: bool = False  # the deal changed in the CRM since the order's last intake
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def shop_token_rotate(*, shop: Shop) -> str:
+    """A new REST token for the shop, returned once; only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    shop.token_hash = _token_hash(token)
+    shop.save(update_fields=["token_hash", "updated_at"])
+    return token
+
+
+def shop_by_token(token: str) -> Shop | None:
+    """The active shop of this REST token, else None."""
+    if not token:
+        return None
+    return Shop.objects.filter(token_hash=_token_hash(token), is_active=True).first()
+
+
+def _lock_key(*parts) -> None:
+    """Take a transaction-scoped lock on a key (PostgreSQL advisory lock): two intakes of one
+    order, or two of one new product, run one after the other. SQLite runs one writing
+    transaction at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32("\x1f".join(str(part) for part in parts).encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [1_936_682_091, key - 2**31])
+
+
+@transaction.atomic
+def order_ingest(*, shop: Shop, order: IncomingOrder) -> IngestResult:
+    """Create or update the deal of the shop's order; idempotent on (shop, order id).
+
+    A new order: its client (contact, and company for a business buyer) found by the shop's
+    customer id, then e-mail, then phone, else created; its products loaded into the catalog
+    as shop products; a deal in the shop's pipeline with the product rows (delivery a row of
+    its own), given to a manager by the shop's rule (the deal's events run the robots of the
+    first stage). A known order with the version already received changes nothing; a newer
+    one updates the deal and its rows, unless the deal changed in the CRM since: then its
+    fields stay and the conflict goes on the timeline. Payment and status changes fire the
+    triggers and move the deal to the stage the shop's status map gives, forward only.
+    Raises ApplicationError for an order that cannot be taken (the reason is for the shop)."""
+    if not order.external_id.strip():
+        raise ApplicationError(_("The order has no id."), code="order_without_id")
+    _lock_key("order", shop.pk, order.external_id)
+    currency = _currency(order.currency)
+    shop_order = (
+        ShopOrder.objects.select_for_update()
+        .filter(shop=shop, external_id=order.external_id)
+        .first()
+    )
+    if shop_order is None:
+        return _create(shop, order, currency)
+    return _update(shop_order, order, currency)
+
+
+def _currency(code: str) -> Currency:
+    code = (code or "").strip().upper()
+    if not code:
+        return currency_base()
+    currency = Currency.objects.filter(code=code).first()
+    if currency is None:
+        raise ApplicationError(
+            _("The currency %(code)s is not set up in the CRM.") % {"code": code},
+            code="unknown_currency",
+        )
+    return currency
+
+
+def _create(shop: Shop, order: IncomingOrder, currency: Currency) -> IngestResult:
+    contact = _contact_for(shop, order.customer)
+    company = _company_for(order.customer, contact) if order.customer.is_company else None
+    deal = deal_create(
+        title=_("Order %(number)s from %(shop)s")
+        % {"number": order.number or order.external_id, "shop": shop.name},
+        actor=None,
+        pipeline=shop.pipeline,
+        currency=currency,
+        responsible=_responsible_for(shop),
+        contacts=[contact] if contact else [],
+        company=company,
+        product_rows=_rows(order.lines, currency),
+        probability=shop.probability,
+        is_open_to_all=shop.is_open_to_all,
+        comments=order.comment,
+    )
+    now = timezone.now()
+    shop_order = ShopOrder.objects.create(
+        shop=shop, external_id=order.external_id, deal=deal, received_at=now,
+        synced_deal_updated_at=Deal.objects.values_list("updated_at", flat=True).get(pk=deal.pk),
+        **_order_fields(order),
+    )  # fmt: skip
+    timeline_record(
+        entity=deal, kind=TimelineEvent.Kind.ORDER_SYNCED, actor=None,
+        payload={"shop": shop.name, "order": shop_order.number or order.external_id,
+                 "outcome": CREATED},
+    )  # fmt: skip
+    _apply_status(shop_order, deal, order, was_paid=False, old_status="")
+    return IngestResult(deal=deal, outcome=CREATED)
+
+
+def _update(shop_order: ShopOrder, order: IncomingOrder, currency: Currency) -> IngestResult:
+    deal = shop_order.deal
+    if order.version and order.version == shop_order.version:
+        return IngestResult(deal=deal, outcome=UNCHANGED)
+    is_conflict = (
+        shop_order.synced_deal_updated_at is not None
+        and deal.updated_at > shop_order.synced_deal_updated_at
+    )
+    was_paid, old_status = shop_order.is_paid, shop_order.status_code
+    if is_conflict:
+        timeline_record(
+            entity=deal, kind=TimelineEvent.Kind.ORDER_SYNCED, actor=None,
+            payload={"shop": shop_order.shop.name, "order": order.number or order.external_id,
+                     "outcome": "conflict", "version": order.version},
+        )  # fmt: skip
+    else:
+        if deal.currency_id != currency.code:
+            deal = deal_update(deal=deal, actor=None, data={"currency": currency})
+        deal = deal_set_product_rows(deal=deal, rows=_rows(order.lines, currency), actor=None)
+        if order.comment != deal.comments:
+            deal = deal_update(deal=deal, actor=None, data={"comments": order.comment})
+        timeline_record(
+            entity=deal, kind=TimelineEvent.Kind.ORDER_SYNCED, actor=None,
+            payload={"shop": shop_order.shop.name, "order": order.number or order.external_id,
+                     "outcome": UPDATED},
+        )  # fmt: skip
+    for name, value in _order_fields(order).items():
+        setattr(shop_order, name, value)
+    shop_order.received_at = timezone.now()
+    if not is_conflict:
+        shop_order.synced_deal_updated_at = Deal.objects.values_list("updated_at", flat=True).get(
+            pk=deal.pk
+        )
+    shop_order.save()
+    _apply_status(shop_order, deal, order, was_paid=was_paid, old_status=old_status)
+    return IngestResult(deal=deal, outcome=UPDATED, is_conflict=is_conflict)
+
+
+def _order_fields(order: IncomingOrder) -> dict:
+    return {
+        "number": order.number,
+        "version": order.version,
+        "status_code": order.status_code,
+        "is_paid": order.is_paid,
+        "is_shipped": order.is_shipped,
+        "is_cancelled": order.is_cancelled,
+        "payment_method": order.payment_method,
+        "delivery_method": order.delivery_method,
+        "ordered_at": order.ordered_at,
+    }
+
+
+def _apply_status(shop_order, deal: Deal, order: IncomingOrder, *, was_paid, old_status) -> None:
+    """A payment fires the "payment received" triggers; a new status the "order status
+    changed" ones, and moves the deal to the stage the shop maps the status to in the deal's
+    pipeline, when that is further on."""
+    if order.is_paid and not was_paid:
+        triggers_fire(kind=Trigger.Kind.PAYMENT_RECEIVED, entity_type=EntityType.DEAL,
+                      entity_id=deal.pk)  # fmt: skip
+    if order.status_code and order.status_code != old_status:
+        triggers_fire(kind=Trigger.Kind.ORDER_STATUS_CHANGED, entity_type=EntityType.DEAL,
+                      entity_id=deal.pk, details={"status": order.status_code})  # fmt: skip
+        deal.refresh_from_db(fields=["stage"])
+        mapped = (
+            ShopStatusStage.objects.filter(
+                shop=shop_order.shop_id, status_code=order.status_code,
+                stage__pipeline_id=deal.pipeline_id,
+            )
+            .select_related("stage")
+            .first()
+        )  # fmt: skip
+        if mapped and mapped.stage.sort > deal.stage.sort:
+            deal_move_to_stage(deal=deal, stage=mapped.stage, actor=None)
+
+
+def _rows(lines: tuple[IncomingLine, ...], currency: Currency) -> list[ProductRowInput]:
+    rows = []
+    for line in lines:
+        product = None if line.is_delivery else _shop_product(line, currency)
+        rows.append(
+            ProductRowInput(
+                quantity=line.quantity,
+                product=product,
+                product_name=line.name or (_(DELIVERY) if line.is_delivery else ""),
+                price=line.price,
+                price_currency=currency,
+                discount_type="amount",
+                discount_amount=line.discount,
+                tax_rate=line.vat_rate,
+                is_tax_included=line.is_vat_included,
+                measure=Product.Measure.SERVICE if line.is_delivery else (line.measure or ""),
+            )
+        )
+    return rows
+
+
+def _shop_product(line: IncomingLine, currency: Currency) -> Product | None:
+    """The catalog's shop product of the line (by its id in the shop), created on its first
+    order: only products that take part in orders reach the catalog."""
+    if not line.external_id:
+        return None
+    _lock_key("product", line.external_id)
+    product = Product.objects.filter(origin=Origin.SHOP, external_id=line.external_id).first()
+    if product is not None:
+        return product
+    return product_create(
+        name=line.name or line.external_id, price=line.price, currency=currency,
+        origin=Origin.SHOP, external_id=line.external_id, sku=line.article[:100],
+        vat_rate=line.vat_rate, is_vat_included=line.is_vat_included,
+    )  # fmt: skip
+
+
+def _contact_for(shop: Shop, customer: IncomingCustomer) -> Contact | None:
+    """The customer's contact: by the shop's customer id, then e-mail, then phone; else a new
+    one. None for an order without anybody's name or means of contact."""
+    contact = None
+    if customer.customer_id:
+        account = ShopCustomer.objects.filter(shop=shop, customer_id=customer.customer_id)
+        contact = Contact.objects.filter(pk__in=account.values("contact_id")).first()
+    for kind, value in ((Communication.Kind.EMAIL, customer.email),
+                        (Communication.Kind.PHONE, customer.phone)):  # fmt: skip
+        if contact is None and value:
+            contact = _contact_by_communication(kind, value)
+    if contact is None:
+        contact = _contact_create(customer)
+    if contact is not None and customer.customer_id:
+        ShopCustomer.objects.get_or_create(
+            shop=shop, customer_id=customer.customer_id, defaults={"contact": contact}
+        )
+    return contact
+
+
+def _contact_by_communication(kind: str, value: str) -> Contact | None:
+    try:
+        normalized = normalize(kind, value)
+    except ValidationError:
+        return None
+    found = Communication.objects.filter(
+        kind=kind, normalized_value=normalized, contact__isnull=False
+    ).values("contact_id")
+    return Contact.objects.filter(pk__in=found).order_by("pk").first()
+
+
+def _contact_create(customer: IncomingCustomer) -> Contact | None:
+    communications = []
+    for kind, value in ((Communication.Kind.EMAIL, customer.email),
+                        (Communication.Kind.PHONE, customer.phone)):  # fmt: skip
+        if value.strip():
+            communications.append(CommunicationInput(kind=kind, value=value))
+    last_name = customer.last_name or (
+        "" if customer.first_name else customer.email or customer.phone
+    )
+    if not (last_name or customer.first_name):
+        return None
+    try:
+        return contact_create(
+            actor=None, first_name=customer.first_name, last_name=last_name,
+            middle_name=customer.middle_name, address=customer.address,
+            communications=communications,
+        )  # fmt: skip
+    except ValidationError:  # a malformed phone or e-mail: keep the contact without it
+        return contact_create(
+            actor=None, first_name=customer.first_name, last_name=last_name,
+            middle_name=customer.middle_name, address=customer.address,
+        )  # fmt: skip
+
+
+def _company_for(customer: IncomingCustomer, contact: Contact | None):
+    """A business buyer's company: by INN, else by exact name; else created with its
+    requisites. The contact is linked to it."""
+    company = None
+    if customer.inn:
+        found = CompanyRequisite.objects.filter(inn=customer.inn).values("company_id")
+        company = Company.objects.filter(pk__in=found).order_by("pk").first()
+    if company is None and customer.company_name:
+        company = Company.objects.filter(title=customer.company_name).order_by("pk").first()
+    if company is None:
+        company = company_create(title=customer.company_name or customer.inn, actor=None)
+        # a wrong INN check digit leaves the company without requisites
+        with contextlib.suppress(ValidationError):
+            if customer.inn:
+                company_requisite_create(
+                    company=company, actor=None, full_name=customer.company_name,
+                    inn=customer.inn, kpp=customer.kpp[:9], legal_address=customer.legal_address,
+                )  # fmt: skip
+    if contact is not None:
+        contact_link_company(contact=contact, company=company, actor=None)
+    return company
+
+
+def _responsible_for(shop: Shop) -> AbstractBaseUser | None:
+    """By the shop's rule: its manager; one of its managers present today, at random; or
+    nobody (the deal waits in the shared pool)."""
+    if shop.assignment == Shop.Assignment.FIXED:
+        return shop.responsible
+    if shop.assignment == Shop.Assignment.RANDOM:
+        present = list(
+            users_present_today(list(shop.managers.values_list("pk", flat=True))).values()
+        )
+        return secrets.choice(present) if present else None
+    return None
+
+
+@transaction.atomic
+def shop_save(*, shop: Shop) -> Shop:
+    """Create or change a shop (its settings as the administrator gave them)."""
+    shop.full_clean()
+    shop.save()
+    return shop
