@@ -13,6 +13,7 @@ import os
 BENCHMARKS = {
     "access": "bench.access",
     "automation": "bench.automation",
+    "commerceml": "bench.commerceml",
     "api": "bench.api",
     "kanban": "bench.kanban",
     "reports": "bench.reports",

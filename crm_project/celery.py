@@ -41,6 +41,16 @@ app.conf.beat_schedule = {
         "task": "automation.tasks.robot_runs_sweep_task",
         "schedule": 60.0,
     },
+    # every minute: pull orders from the active shops whose sync interval has passed
+    "shopsync-pull-due-shops": {
+        "task": "shopsync.tasks.shops_pull_due_task",
+        "schedule": 60.0,
+    },
+    # every minute: send order statuses waiting for their shop (retries of a shop that was down)
+    "shopsync-send-due-status-pushes": {
+        "task": "shopsync.tasks.order_pushes_send_task",
+        "schedule": 60.0,
+    },
     # every 5 minutes: run the scheduled rules (idle deals, repeat sales, shipped but unpaid)
     "automation-run-scheduled-rules": {
         "task": "automation.tasks.scheduled_rules_run_task",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("settings/", include("accounts.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
+    path("settings/shops/", include("shopsync.urls")),
     path("api/v1/", include("crm_project.api_urls")),
     path("hooks/automation/", include("automation.urls_hooks")),
     path("admin/", admin.site.urls),

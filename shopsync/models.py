@@ -1,6 +1,8 @@
 """Connected online shops, the orders they sent (each bound to its deal), the shop customers
 matched to contacts, and the record of every exchange (sync runs)."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -66,6 +68,11 @@ class Shop(TimeStampedModel):
     is_open_to_all = models.BooleanField(_("deals open to all"), default=False)
     # the REST intake's token: shown once, only its hash is kept
     token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # One pull at a time: a sync holds the shop until this moment and renews it as it goes;
+    # a worker killed mid-sync leaves a lease that simply runs out.
+    sync_lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    sync_lease_owner = models.CharField(max_length=32, blank=True, editable=False)
+    last_pull_at = models.DateTimeField(_("last pulled"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("shop")
@@ -146,6 +153,10 @@ class ShopOrder(TimeStampedModel):
     delivery_method = models.CharField(_("delivery method"), max_length=255, blank=True)
     ordered_at = models.DateTimeField(_("ordered"), null=True, blank=True)
     received_at = models.DateTimeField(_("last received"))
+    # our own stable id of the order in the documents we send (Bitrix keeps it as ID_1C)
+    crm_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    # the order's CommerceML <Документ> as last received: a status push echoes its basket
+    document = models.BinaryField(blank=True, default=b"", editable=False)
     # the deal as the last intake left it: a later change in the CRM is a conflict
     synced_deal_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -199,3 +210,38 @@ class SyncRun(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.shop} {self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class OrderPush(TimeStampedModel):
+    """The outbox of status pushes to the shop: an order whose deal moved in the CRM waits
+    here until the shop confirms the document. One waiting push per order: later moves
+    change what it will say (it is built when sent, from the deal as it is then)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    shop_order = models.ForeignKey(ShopOrder, on_delete=models.CASCADE, related_name="pushes")
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    status_code = models.CharField(_("status sent"), max_length=50, blank=True)
+    is_cancelled = models.BooleanField(_("cancellation sent"), default=False)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("status push")
+        verbose_name_plural = _("status pushes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop_order"],
+                condition=Q(status="pending"),
+                name="order_push_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shop_order}: {self.get_status_display()}"

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import secrets
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -34,11 +35,13 @@ from contacts.services import (
 )
 from core.errors import ApplicationError
 from core.models import EntityType
-from deals.models import Deal
+from deals.models import Deal, Pipeline, Stage
 from deals.services import deal_create, deal_move_to_stage, deal_set_product_rows, deal_update
 
+from .commerceml.client import ExchangeClient, ExchangeError
 from .models import Shop, ShopCustomer, ShopOrder, ShopStatusStage
 from .orders import IncomingCustomer, IncomingLine, IncomingOrder
+from .push import changes_from_the_shop
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 DELIVERY = gettext_noop("Delivery")
@@ -103,9 +106,10 @@ def order_ingest(*, shop: Shop, order: IncomingOrder) -> IngestResult:
         .filter(shop=shop, external_id=order.external_id)
         .first()
     )
-    if shop_order is None:
-        return _create(shop, order, currency)
-    return _update(shop_order, order, currency)
+    with changes_from_the_shop():  # the shop's own changes are not pushed back to it
+        if shop_order is None:
+            return _create(shop, order, currency)
+        return _update(shop_order, order, currency)
 
 
 def _currency(code: str) -> Currency:
@@ -362,3 +366,130 @@ def shop_save(*, shop: Shop) -> Shop:
     shop.full_clean()
     shop.save()
     return shop
+
+
+# --- the shop settings pages ----------------------------------------------------------------
+
+CONNECTION_CHECK_TIMEOUT = 15  # seconds: an administrator waits for the answer on the page
+
+
+def _deal_pipeline(shop: Shop) -> Pipeline | None:
+    """The pipeline the shop's deals go to: its own, else the default one."""
+    if shop.pipeline_id:
+        return shop.pipeline
+    return Pipeline.objects.filter(is_default=True).first()
+
+
+def _status_stage_errors(shop: Shop, pairs: Sequence[tuple[str, Stage]]) -> list[ValidationError]:
+    """What is wrong with a status → stage map, one error per row at fault; `params` name the
+    row (`index`, in the order given) and its field (`field`)."""
+    pipeline, seen, errors = _deal_pipeline(shop), set(), []
+    for index, (status_code, stage) in enumerate(pairs):
+        code = status_code.strip()
+        if not code:
+            errors.append(ValidationError(
+                _("Give the order status code."), code="status_code_missing",
+                params={"index": index, "field": "status_code"},
+            ))  # fmt: skip
+        elif code in seen:
+            errors.append(ValidationError(
+                _("The status %(code)s is mapped twice."), code="status_code_twice",
+                params={"index": index, "field": "status_code", "code": code},
+            ))  # fmt: skip
+        seen.add(code)
+        if pipeline is None or stage.pipeline_id != pipeline.pk:
+            errors.append(ValidationError(
+                _("The stage %(stage)s is not in the pipeline of the shop's deals."),
+                code="stage_of_another_pipeline",
+                params={"index": index, "field": "stage", "stage": stage.name},
+            ))  # fmt: skip
+    return errors
+
+
+@transaction.atomic
+def shop_status_stages_replace(
+    *, shop: Shop, pairs: Sequence[tuple[str, Stage]]
+) -> list[ShopStatusStage]:
+    """Replace the shop's order status → stage map by `pairs` (status code, stage), in order.
+
+    Each status code once, every stage in the pipeline of the shop's deals (its own, else the
+    default one). Raises ValidationError {"status_stages": [...]}, one error per row at fault
+    (`params`: its `index` in `pairs` and its `field`), and then changes nothing."""
+    errors = _status_stage_errors(shop, pairs)
+    if errors:
+        raise ValidationError({"status_stages": errors})
+    shop.status_stages.all().delete()
+    return ShopStatusStage.objects.bulk_create(
+        ShopStatusStage(shop=shop, status_code=status_code.strip(), stage=stage)
+        for status_code, stage in pairs
+    )
+
+
+@transaction.atomic
+def shop_configure(
+    *,
+    shop: Shop,
+    managers: Iterable[AbstractBaseUser],
+    status_stages: Sequence[tuple[str, Stage]],
+) -> Shop:
+    """Create or change a shop with everything its settings page gives: its own fields, the
+    managers a random assignment picks from, and the order status → stage map (replaced).
+
+    Raises ValidationError with field errors, changing nothing: a fixed assignment without its
+    manager, a random one without managers, first-import dates the wrong way round, the
+    shop's own field rules (shop_save), and {"status_stages": [...]} as
+    shop_status_stages_replace says."""
+    managers = list(managers)
+    errors: dict[str, list] = {}
+    if shop.assignment == Shop.Assignment.FIXED and shop.responsible_id is None:
+        errors["responsible"] = [_("Choose the manager who gets the shop's deals.")]
+    if shop.assignment == Shop.Assignment.RANDOM and not managers:
+        errors["managers"] = [_("Choose the managers to pick from.")]
+    if shop.import_from and shop.import_to and shop.import_from > shop.import_to:
+        errors["import_to"] = [_("The end of the first import is before its start.")]
+    map_errors = _status_stage_errors(shop, status_stages)
+    if map_errors:
+        errors["status_stages"] = map_errors
+    if errors:
+        raise ValidationError(errors)
+    shop = shop_save(shop=shop)
+    shop.managers.set(managers)
+    shop_status_stages_replace(shop=shop, pairs=status_stages)
+    return shop
+
+
+def shop_connection_check(*, shop: Shop) -> None:
+    """Open an exchange with the shop (checkauth, then init) with its saved settings, to
+    tell whether they work. Writes nothing. Raises ApplicationError saying what went wrong
+    (never with the password in it)."""
+    if not shop.exchange_url:
+        raise ApplicationError(_("The shop has no exchange URL."), code="no_exchange_url")
+    try:
+        client = ExchangeClient(
+            url=shop.exchange_url, login=shop.login, password=shop.password,
+            version=shop.commerceml_version, timeout=CONNECTION_CHECK_TIMEOUT,
+        )  # fmt: skip
+        client.open()
+    except (ExchangeError, ValueError) as error:
+        reason = str(error).replace(shop.password, "***") if shop.password else str(error)
+        raise ApplicationError(
+            _("The shop did not connect: %(reason)s") % {"reason": reason},
+            code="connection_failed",
+        ) from None
+
+
+def shop_pull_request(*, shop: Shop) -> None:
+    """Queue a pull of the shop now (shop_pull_task, once the transaction commits). Raises
+    ApplicationError for a shop without an exchange URL, a switched-off one, and one a pull
+    holds now (that pull takes whatever waits)."""
+    # imported here: the task module imports the pull, which imports this module
+    from .tasks import shop_pull_task
+
+    if not shop.exchange_url:
+        raise ApplicationError(_("The shop has no exchange URL."), code="no_exchange_url")
+    if not shop.is_active:
+        raise ApplicationError(_("The shop is switched off."), code="shop_inactive")
+    if shop.sync_lease_until is not None and shop.sync_lease_until > timezone.now():
+        raise ApplicationError(_("A pull of this shop is running now."), code="pull_running")
+    shop_id = shop.pk
+    transaction.on_commit(lambda: shop_pull_task.delay(shop_id))

@@ -160,6 +160,7 @@ RULES = {
     "automation_hooks:fire": "tests/automation/test_inbound_hook.py::test_only_the_right_token_of_an_active_trigger_moves_the_item",
     "admin:*": "test_the_admin_is_closed_to_staff_without_the_flag",
     "api:shop-order-list": "tests/shopsync/test_api.py::test_only_a_shop_token_pushes_orders",
+    "shopsync:*": "tests/shopsync/test_views.py::test_shop_settings_are_for_administrators_only",
     # reports routes
     "reports:index": "tests/reports/test_views.py::test_the_report_pages_and_api_need_the_report_right_and_count_only_own_figures",
     "reports:detail": "tests/reports/test_views.py::test_the_report_pages_and_api_need_the_report_right_and_count_only_own_figures",

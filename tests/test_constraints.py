@@ -26,7 +26,7 @@ from core.models import IdempotencyRecord
 from deals.models import DealContact, Pipeline, Stage
 from leads.models import Campaign, LeadStatus
 from reports.models import SavedReport
-from shopsync.models import Shop, ShopCustomer, ShopOrder, ShopStatusStage
+from shopsync.models import OrderPush, Shop, ShopCustomer, ShopOrder, ShopStatusStage
 from tests.factories import (
     CompanyFactory,
     ContactFactory,
@@ -383,6 +383,19 @@ BAD_ROWS = [
         "shop_customer_unique",
         lambda w: _twice(
             lambda: ShopCustomer.objects.create(shop=_shop(), customer_id="7", contact=w.contact)
+        ),
+    ),
+    (
+        "order_push_one_pending",
+        lambda w: _twice(
+            lambda: OrderPush.objects.create(
+                next_attempt_at=timezone.now(),
+                shop_order=ShopOrder.objects.get_or_create(
+                    shop=_shop(),
+                    external_id="1",
+                    defaults={"deal": w.deal, "received_at": timezone.now()},
+                )[0],
+            )
         ),
     ),
     (

@@ -1,0 +1,133 @@
+"""CommerceML documents into the intake: a document (pulled from a shop or uploaded) is kept
+as it came, read order by order in constant memory, and each order goes through
+order_ingest in a savepoint of its own, so that one bad order never blocks the others. The
+run records what each order became and why any failed."""
+
+import datetime
+import hashlib
+import zoneinfo
+from typing import BinaryIO
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from catalog.pricing import round_money
+from core.errors import ApplicationError
+
+from .commerceml.parser import CommerceMLError, Order, ParseStats, parse_orders
+from .models import Shop, ShopOrder, SyncRun
+from .orders import IncomingCustomer, IncomingLine, IncomingOrder
+from .services import order_ingest
+from .sync_runs import sync_run_finish, sync_run_start
+
+# a document larger than this is refused with a clear error on its run (pulled answers are
+# far smaller: Bitrix pages its `query` answers)
+MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
+
+
+def document_ingest(
+    *, shop: Shop, document: bytes | BinaryIO, kind: str, name: str = "orders.xml"
+) -> SyncRun:
+    """Keep the document on a new run of the shop, then ingest its orders. A document that
+    cannot be read at all fails the run with the parser's message; the orders read before a
+    break (a truncated file) are kept."""
+    run = sync_run_start(shop=shop, kind=kind)
+    content = ContentFile(document) if isinstance(document, bytes) else File(document)
+    run.document.save(f"{shop.pk}-{run.pk}-{name}", content, save=True)
+    return run_document_ingest(run=run)
+
+
+def run_document_ingest(*, run: SyncRun) -> SyncRun:
+    """Ingest the orders of the document kept on the run (again, for a replay: the intake is
+    idempotent) and record the figures on the run."""
+    stats, outcomes, errors = ParseStats(), [], []
+    seen = failed = 0
+    with run.document.open("rb") as stored:
+        try:
+            for order in parse_orders(stored, max_bytes=MAX_DOCUMENT_BYTES, stats=stats):
+                seen += 1
+                try:
+                    with transaction.atomic():
+                        result = order_ingest(shop=run.shop, order=incoming(order, run.shop))
+                        ShopOrder.objects.filter(pk=result.deal.shop_order.pk).update(
+                            document=order.xml
+                        )
+                    outcomes.append(result.outcome)
+                except (ApplicationError, ValidationError, DatabaseError) as error:
+                    failed += 1
+                    errors.append((order.external_id, error))
+        except CommerceMLError as error:
+            errors.append(("", str(error)))
+            failed += 1
+    errors += stats.errors
+    return sync_run_finish(
+        run=run, seen=seen + len(stats.errors), outcomes=outcomes,
+        failed=failed + len(stats.errors), skipped=sum(stats.skipped.values()), errors=errors,
+        is_recovered=stats.recovered,
+    )  # fmt: skip
+
+
+def incoming(order: Order, shop: Shop) -> IncomingOrder:
+    """A parsed CommerceML order as the intake takes it."""
+    buyer = order.buyer
+    customer = IncomingCustomer()
+    if buyer is not None:
+        customer = IncomingCustomer(
+            customer_id=buyer.customer_id or buyer.external_id,
+            last_name=buyer.last_name or ("" if buyer.first_name else buyer.name),
+            first_name=buyer.first_name,
+            middle_name=buyer.middle_name,
+            email=buyer.emails[0] if buyer.emails else "",
+            phone=buyer.phones[0] if buyer.phones else "",
+            address=order.delivery_address or (buyer.address.presentation if buyer.address else ""),
+            company_name=(buyer.official_name or buyer.name) if buyer.is_company else "",
+            inn=buyer.inn,
+            kpp=buyer.kpp,
+            legal_address=buyer.legal_address.presentation if buyer.legal_address else "",
+        )
+    lines = tuple(
+        IncomingLine(
+            external_id="" if line.is_delivery else line.external_id,
+            name=line.name,
+            quantity=line.quantity,
+            # the document's price is after the discount; shops write 4 decimals (231.7400)
+            price=round_money(line.price + line.discount),
+            discount=round_money(line.discount),
+            vat_rate=line.vat_rate,
+            is_vat_included=line.tax_included,
+            article=line.article,
+            is_delivery=line.is_delivery,
+        )
+        for line in order.lines
+    )
+    return IncomingOrder(
+        external_id=order.external_id,
+        number=order.number,
+        currency=order.currency,
+        customer=customer,
+        lines=lines,
+        # the content decides: a shop re-sending an unchanged order (Bitrix does until
+        # `success`) changes nothing, whatever its НомерВерсии says or lacks
+        version=hashlib.sha256(order.xml).hexdigest()[:40],
+        ordered_at=_shop_time(order.date, order.time, shop),
+        comment=order.buyer_comment or order.comment,
+        status_code=order.status_code,
+        is_paid=order.is_paid,
+        is_shipped=order.is_shipped,
+        is_cancelled=order.is_cancelled or order.is_deleted,
+        payment_method=order.payment_method,
+        delivery_method=order.delivery_method,
+    )
+
+
+def _shop_time(day, time, shop: Shop) -> datetime.datetime | None:
+    """The order's date and time, written in the shop's local time, as an aware moment."""
+    if day is None:
+        return None
+    try:
+        zone = zoneinfo.ZoneInfo(shop.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = timezone.get_default_timezone()
+    return datetime.datetime.combine(day, time or datetime.time(0), tzinfo=zone)

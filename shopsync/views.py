@@ -1,0 +1,236 @@
+"""Settings pages of the connected shops: administrators only (everybody else gets 403).
+
+The list, the settings page (connection, new deals, order status map), the statistics page
+with the shop's exchanges, and its buttons: issue a REST token, test the connection, sync now,
+download a run's raw document."""
+
+import json
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.policy import can_manage_settings
+from core.errors import ApplicationError, error_text
+
+from .forms import ShopForm, StatusStageFormSet
+from .models import Shop, ShopOrder, ShopStatusStage, SyncRun
+from .services import (
+    shop_configure,
+    shop_connection_check,
+    shop_pull_request,
+    shop_token_rotate,
+)
+
+RUNS_SHOWN = 50
+STATUS_MAP_PREFIX = "statuses"
+
+
+# --- reads (administrators only) ------------------------------------------------------------
+
+
+def _require_administrator(actor: AbstractBaseUser) -> None:
+    if not can_manage_settings(actor):
+        raise PermissionDenied(_("Only administrators manage shops."))
+
+
+def _shop_list(*, actor: AbstractBaseUser) -> list[Shop]:
+    """Every shop with its last run on `last_run` (None before the first): two queries."""
+    _require_administrator(actor)
+    last_run = SyncRun.objects.filter(shop=OuterRef("pk")).order_by("-started_at", "-pk")
+    shops = list(Shop.objects.annotate(last_run_id=Subquery(last_run.values("pk")[:1])))
+    runs = SyncRun.objects.in_bulk([shop.last_run_id for shop in shops if shop.last_run_id])
+    for shop in shops:
+        shop.last_run = runs.get(shop.last_run_id)
+    return shops
+
+
+def _shop_get(*, actor: AbstractBaseUser, shop_id: int) -> Shop:
+    """The shop with its pipeline, manager, managers and status map (three queries)."""
+    _require_administrator(actor)
+    status_stages = ShopStatusStage.objects.select_related("stage").order_by("status_code")
+    return get_object_or_404(
+        Shop.objects.select_related("pipeline", "responsible").prefetch_related(
+            "managers", Prefetch("status_stages", queryset=status_stages)
+        ),
+        pk=shop_id,
+    )
+
+
+def _shop_statistics(shop: Shop) -> dict:
+    """Its orders counted (total, paid, cancelled) and its last RUNS_SHOWN runs: two queries."""
+    counts = ShopOrder.objects.filter(shop=shop).aggregate(
+        total=Count("pk"),
+        paid=Count("pk", filter=Q(is_paid=True)),
+        cancelled=Count("pk", filter=Q(is_cancelled=True)),
+    )
+    runs = list(SyncRun.objects.filter(shop=shop).order_by("-started_at", "-pk")[:RUNS_SHOWN])
+    return {"order_counts": counts, "runs": runs}
+
+
+# --- pages --------------------------------------------------------------------------------
+
+
+@login_required
+def shop_list(request):
+    shops = _shop_list(actor=request.user)
+    context = {"shops": shops, "section": "settings"}
+    return render(request, "shopsync/shop_list.html", context)
+
+
+@login_required
+def shop_detail(request, pk: int):
+    """The shop's settings summary, its orders counted and its last exchanges."""
+    shop = _shop_get(actor=request.user, shop_id=pk)
+    return _detail_page(request, shop)
+
+
+def _detail_page(request, shop: Shop, **extra):
+    is_pull_running = shop.sync_lease_until is not None and shop.sync_lease_until > timezone.now()
+    context = {"shop": shop, "section": "settings", "is_pull_running": is_pull_running,
+               **_shop_statistics(shop), **extra}  # fmt: skip
+    return render(request, "shopsync/shop_detail.html", context)
+
+
+@login_required
+def shop_edit(request, pk: int | None = None):
+    """Create (no pk) or change a shop: its connection, its new deals, its status map."""
+    if pk is None:
+        _require_administrator(request.user)
+        shop = Shop()
+        initial_map = []
+    else:
+        shop = _shop_get(actor=request.user, shop_id=pk)
+        initial_map = [
+            {"status_code": row.status_code, "stage": row.stage} for row in shop.status_stages.all()
+        ]
+    saved_name = shop.name  # the form puts what was typed on the shop, saved or not
+    data = request.POST if request.method == "POST" else None
+    form = ShopForm(data, instance=shop)
+    formset = StatusStageFormSet(data, initial=initial_map, prefix=STATUS_MAP_PREFIX)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        # the rows kept: filled in (a blank new row has no cleaned_data) and not removed
+        rows = [row for row in formset.forms
+                if row.cleaned_data and row not in formset.deleted_forms]  # fmt: skip
+        try:
+            shop = shop_configure(
+                shop=form.instance,
+                managers=form.cleaned_data["managers"],
+                status_stages=[
+                    (row.cleaned_data["status_code"], row.cleaned_data["stage"]) for row in rows
+                ],
+            )
+        except ValidationError as error:
+            _show_errors(error, form, rows)
+        else:
+            messages.success(request, _("The shop %(name)s is saved.") % {"name": shop.name})
+            return redirect("shopsync:detail", pk=shop.pk)
+    context = {
+        "form": form,
+        "formset": formset,
+        "shop": shop if pk is not None else None,
+        "saved_name": saved_name,
+        "section": "settings",
+    }
+    return render(request, "shopsync/shop_form.html", context)
+
+
+def _show_errors(error: ValidationError, form, rows) -> None:
+    """The service's errors next to their fields; the map's next to the row at fault."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        if field == "status_stages":
+            for row_error in errors:
+                params = row_error.params or {}
+                index = params.get("index")
+                if index is not None and index < len(rows):
+                    rows[index].add_error(params.get("field"), row_error)
+                else:
+                    form.add_error(None, row_error)
+        else:
+            form.add_error(field if field in form.fields else None, errors)
+
+
+@require_POST
+@login_required
+def shop_rotate_token(request, pk: int):
+    """Issue a new REST token: shown on this answer only (the shop keeps only its hash)."""
+    shop = _shop_get(actor=request.user, shop_id=pk)
+    token = shop_token_rotate(shop=shop)
+    push_url = request.build_absolute_uri(reverse("api:shop-order-list"))
+    example = json.dumps(
+        {"id": "1042", "number": "A-1042", "currency": "RUB",
+         "customer": {"last_name": "Ivanova", "email": "anna@example.com"},
+         "items": [{"product_id": "SKU-1", "name": "Kettle", "quantity": "1",
+                    "price": "1990.00"}]},
+        ensure_ascii=False,
+    )  # fmt: skip
+    curl = (
+        f"curl -X POST '{push_url}' \\\n"
+        f"  -H 'Authorization: Bearer {token}' \\\n"
+        f"  -H 'Content-Type: application/json' \\\n"
+        f"  -d '{example}'"
+    )
+    response = _detail_page(request, shop, token=token, push_url=push_url, curl_example=curl)
+    response["Cache-Control"] = "no-store"  # the token is nowhere else: keep it out of caches
+    return response
+
+
+@require_POST
+@login_required
+def shop_test_connection(request, pk: int):
+    """Open an exchange with the shop (checkauth + init) and say whether it worked."""
+    shop = _shop_get(actor=request.user, shop_id=pk)
+    try:
+        shop_connection_check(shop=shop)
+    except ApplicationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, _("Connected to %(name)s.") % {"name": shop.name})
+    return redirect("shopsync:detail", pk=shop.pk)
+
+
+@require_POST
+@login_required
+def shop_pull(request, pk: int):
+    """Sync now: queue a pull of the shop's waiting orders."""
+    shop = _shop_get(actor=request.user, shop_id=pk)
+    try:
+        shop_pull_request(shop=shop)
+    except ApplicationError as error:
+        messages.warning(request, error_text(error))
+    else:
+        messages.success(
+            request, _("A pull is queued: the runs below show what it brings in a moment.")
+        )
+    return redirect("shopsync:detail", pk=shop.pk)
+
+
+@login_required
+def run_document(request, pk: int):
+    """The raw document of a run, as the shop sent it, to download."""
+    _require_administrator(request.user)
+    run = get_object_or_404(SyncRun, pk=pk)
+    if not run.document:
+        raise Http404(_("This run kept no document."))
+    try:
+        stored = run.document.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The run's document is no longer stored.")) from None
+    return FileResponse(
+        stored,
+        as_attachment=True,
+        filename=PurePath(run.document.name).name,
+        content_type="application/xml",
+    )

@@ -1,0 +1,54 @@
+"""The demo CommerceML shop as the peer of the shop-integration tests: started on a free
+port of 127.0.0.1 per test, driven through its control API."""
+
+import http.client
+import json
+from urllib.parse import urlsplit
+
+import pytest
+
+from demo_shop.exchange import ExchangeSettings
+from demo_shop.server import start
+from demo_shop.shop import Shop
+from shopsync.commerceml.client import ExchangeClient
+
+LOGIN = "crm"
+PASSWORD = "s3cret-Pa55"
+
+
+class DemoShop:
+    def __init__(self, running):
+        self.running = running
+        self.url = running.exchange_url
+
+    def client(self, **options) -> ExchangeClient:
+        return ExchangeClient(url=self.url, login=LOGIN, password=PASSWORD, **options)
+
+    def control(self, method: str, path: str, data: dict | None = None):
+        """The demo shop's control API; returns the JSON answer."""
+        address = urlsplit(self.running.url)
+        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=5)
+        try:
+            body = None if data is None else json.dumps(data).encode()
+            connection.request(method, path, body=body)
+            response = connection.getresponse()
+            assert response.status in (200, 201), response.read()
+            return json.load(response)
+        finally:
+            connection.close()
+
+
+@pytest.fixture
+def demo_shop():
+    """Start a demo shop on a free port: demo_shop(orders=4, zip=True, file_limit=256, ...)."""
+    started = []
+
+    def make(*, orders: int = 4, **settings) -> DemoShop:
+        shop = Shop(data_path=None, initial_orders=orders, seed=7)
+        running = start(shop, ExchangeSettings(login=LOGIN, password=PASSWORD, **settings))
+        started.append(running)
+        return DemoShop(running)
+
+    yield make
+    for running in started:
+        running.stop()
