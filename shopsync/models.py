@@ -157,8 +157,10 @@ class ShopOrder(TimeStampedModel):
     crm_id = models.UUIDField(default=uuid.uuid4, editable=False)
     # the order's CommerceML <Документ> as last received: a status push echoes its basket
     document = models.BinaryField(blank=True, default=b"", editable=False)
-    # the deal as the last intake left it: a later change in the CRM is a conflict
-    synced_deal_updated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # what the intake last wrote into the deal (its rows, currency, comments), as a digest: a
+    # deal whose digest differs now was changed in the CRM, and the shop's next version of
+    # the order does not overwrite it blindly
+    synced_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("shop order")

@@ -145,8 +145,7 @@ def _create(shop: Shop, order: IncomingOrder, currency: Currency) -> IngestResul
     now = timezone.now()
     shop_order = ShopOrder.objects.create(
         shop=shop, external_id=order.external_id, deal=deal, received_at=now,
-        synced_deal_updated_at=Deal.objects.values_list("updated_at", flat=True).get(pk=deal.pk),
-        **_order_fields(order),
+        synced_digest=deal_content_digest(deal), **_order_fields(order),
     )  # fmt: skip
     timeline_record(
         entity=deal, kind=TimelineEvent.Kind.ORDER_SYNCED, actor=None,
@@ -161,9 +160,8 @@ def _update(shop_order: ShopOrder, order: IncomingOrder, currency: Currency) -> 
     deal = shop_order.deal
     if order.version and order.version == shop_order.version:
         return IngestResult(deal=deal, outcome=UNCHANGED)
-    is_conflict = (
-        shop_order.synced_deal_updated_at is not None
-        and deal.updated_at > shop_order.synced_deal_updated_at
+    is_conflict = bool(shop_order.synced_digest) and (
+        deal_content_digest(deal) != shop_order.synced_digest
     )
     was_paid, old_status = shop_order.is_paid, shop_order.status_code
     if is_conflict:
@@ -187,12 +185,19 @@ def _update(shop_order: ShopOrder, order: IncomingOrder, currency: Currency) -> 
         setattr(shop_order, name, value)
     shop_order.received_at = timezone.now()
     if not is_conflict:
-        shop_order.synced_deal_updated_at = Deal.objects.values_list("updated_at", flat=True).get(
-            pk=deal.pk
-        )
+        shop_order.synced_digest = deal_content_digest(deal)
     shop_order.save()
     _apply_status(shop_order, deal, order, was_paid=was_paid, old_status=old_status)
     return IngestResult(deal=deal, outcome=UPDATED, is_conflict=is_conflict)
+
+
+def deal_content_digest(deal: Deal) -> str:
+    """A digest of what the intake writes into a deal: its currency, comments and rows."""
+    rows = deal.product_rows.order_by("sort", "pk").values_list(
+        "product_id", "product_name", "quantity", "price", "discount_amount", "tax_rate"
+    )
+    content = repr((deal.currency_id, deal.comments, [tuple(map(str, row)) for row in rows]))
+    return hashlib.sha256(content.encode()).hexdigest()
 
 
 def _order_fields(order: IncomingOrder) -> dict:
