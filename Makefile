@@ -6,12 +6,12 @@ export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-test system-packages browser messages compile-messages migrate demo lint format bench clean
+.PHONY: help run test install install-test system-packages browser messages compile-messages migrate demo demo-shop lint format bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-run: install compile-messages migrate demo ## install, migrate, load demo data, start web + worker + beat on :8000
+run: install compile-messages migrate demo ## install, migrate, load demo data, start web + worker + beat (+ the demo shop) on :8000
 	honcho --procfile Procfile.dev start
 
 test: install-test compile-messages ## install what the tests need, lint, run the whole suite
@@ -49,6 +49,9 @@ migrate: ## apply database migrations
 
 demo: ## load the demo data unless the database already has data
 	python manage.py seed_demo --if-empty
+
+demo-shop: ## run only the demo CommerceML shop on :8010 (make run starts it too)
+	python -m demo_shop --host 127.0.0.1 --port 8010 --data var/demo_shop.json --login crm --password demo --tick 60
 
 lint: ## ruff lint and format check
 	ruff check . && ruff format --check .

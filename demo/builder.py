@@ -47,6 +47,7 @@ from leads.services import Conversion, lead_convert, lead_create, lead_set_statu
 
 from . import data, identifiers
 from .automation import build_automation
+from .shop import build_shop
 
 DAY = datetime.timedelta(days=1)
 HOUR = datetime.timedelta(hours=1)
@@ -159,6 +160,7 @@ def build_demo(*, seed: int = 2026) -> Demo:
     build_company_comments(demo)
     build_repeated_calls(demo)
     build_automation(demo)  # last: the history above runs no robots
+    build_shop(demo)  # its orders arrive from now on
     return demo
 
 

@@ -15,6 +15,7 @@ from deals.models import Deal, DealStageChange, Pipeline
 from deals.services import StageSpec, pipeline_check_stages
 from demo import builder, data, identifiers
 from leads.models import Lead, LeadStatus
+from shopsync.models import Shop
 
 DEMO_USERNAMES = [
     "admin", "director", "head.wholesale", "head.retail",
@@ -85,6 +86,10 @@ def test_seed_demo_builds_a_consistent_demo_and_if_empty_then_adds_nothing():
     assert planned.exclude(remind_at=None).exists()
     assert Activity.objects.exclude(repeat_every=None).count() >= 2
     assert Activity.objects.filter(status=Activity.Status.DONE).exclude(result="").exists()
+    shop = Shop.objects.get()  # connected to the demo CommerceML shop that `make run` starts
+    assert shop.exchange_url.startswith("http://127.0.0.1:8010/")
+    assert shop.pipeline == pipelines[data.ORDERS_PIPELINE] and shop.managers.count() >= 2
+    assert sorted(shop.status_stages.values_list("status_code", flat=True)) == ["F", "N", "P"]
 
     # when: loaded again with --if-empty
     before = _snapshot()
