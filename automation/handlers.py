@@ -14,7 +14,8 @@ from .services import robots_schedule
 @subscribe_in_transaction(DealStageChanged)
 def schedule_robots_of_the_stage(event: DealStageChanged) -> None:
     robots_schedule(entity_type=EntityType.DEAL, entity_id=event.deal_id,
-                    place_id=event.to_stage_id, entry=str(event.stage_change_id))  # fmt: skip
+                    place_id=event.to_stage_id, entry=str(event.stage_change_id),
+                    is_first_entry=event.from_stage_id is None)  # fmt: skip
 
 
 @subscribe_in_transaction(LeadCreated)

@@ -42,12 +42,13 @@ LOST_AFTER = datetime.timedelta(minutes=5)
 
 @transaction.atomic
 def robots_schedule(
-    *, entity_type: str, entity_id: int, place_id: int, entry: str
+    *, entity_type: str, entity_id: int, place_id: int, entry: str, is_first_entry: bool = False
 ) -> list[RobotRun]:
     """Record a run of every active robot of the place (stage or lead status) that the item
-    entered with `entry`, and cancel the unfinished runs of its earlier entries. A robot
-    "after the previous" waits for the run above it. Idempotent: a second call for the same
-    entry finds the runs made by the first. Runs due soon are queued on commit."""
+    entered with `entry`, and cancel the unfinished runs of its earlier entries (a new item,
+    `is_first_entry`, has none). A robot "after the previous" waits for the run above it.
+    Idempotent: a second call for the same entry finds the runs made by the first. Runs due
+    soon are queued on commit."""
     now = timezone.now()
     place_filter = {"stage_id": place_id} if entity_type == "deal" else {"lead_status_id": place_id}
     robots = list(Robot.objects.filter(is_active=True, **place_filter).order_by("sort", "id"))
@@ -56,7 +57,8 @@ def robots_schedule(
         item = kind.get(entity_id)
         if not entry or kind.place_id(item) != place_id or kind.current_entry(item) != entry:
             return []  # moved on already: the newer entry schedules its own robots
-    _cancel_earlier_entries(entity_type, entity_id, entry, now)
+    if not is_first_entry:
+        _cancel_earlier_entries(entity_type, entity_id, entry, now)
     runs, previous = [], None
     for robot in robots:
         waits = robot.after_previous and previous is not None

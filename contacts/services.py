@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import ActivityBinding, TimelineEvent
@@ -105,6 +106,56 @@ def contact_create(
     timeline_record(entity=contact, kind=TimelineEvent.Kind.CREATED, actor=actor)
     publish_on_commit(ContactCreated(contact_id=contact.pk, actor_id=getattr(actor, "pk", None)))
     return contact
+
+
+@dataclass(frozen=True)
+class ContactDraft:
+    """A contact for contact_create_many."""
+
+    first_name: str = ""
+    last_name: str = ""
+    middle_name: str = ""
+    address: str = ""
+    communications: Sequence[CommunicationInput] = ()
+
+
+@transaction.atomic
+def contact_create_many(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
+    """contact_create for many contacts the system makes (shop orders, imports), in a fixed
+    number of queries, then their events one by one. A phone or e-mail that is not one is
+    left out rather than refusing the contact; each needs a first or last name
+    (ValidationError otherwise, nothing written)."""
+    if any(not (draft.first_name.strip() or draft.last_name.strip()) for draft in drafts):
+        raise ValidationError({"last_name": _("Give the contact a first or last name.")})
+    contacts = Contact.objects.bulk_create(
+        [Contact(first_name=draft.first_name.strip()[:100], last_name=draft.last_name.strip()[:100],
+                 middle_name=draft.middle_name.strip()[:100], address=draft.address)
+         for draft in drafts]
+    )  # fmt: skip
+    communications = []
+    for contact, draft in zip(contacts, drafts, strict=True):
+        seen = set()
+        for item in draft.communications:
+            try:
+                normalized = normalize(item.kind, item.value)
+            except ValidationError:
+                continue
+            if (item.kind, normalized) not in seen:
+                seen.add((item.kind, normalized))
+                communications.append(
+                    Communication(contact=contact, kind=item.kind, label=item.label,
+                                  value=item.value.strip(), normalized_value=normalized)
+                )  # fmt: skip
+    Communication.objects.bulk_create(communications)
+    now = timezone.now()
+    TimelineEvent.objects.bulk_create(
+        [TimelineEvent(entity_type=Contact.ENTITY_TYPE, entity_id=contact.pk,
+                       kind=TimelineEvent.Kind.CREATED, payload={}, created_at=now)
+         for contact in contacts]
+    )  # fmt: skip
+    for contact in contacts:
+        publish_on_commit(ContactCreated(contact_id=contact.pk, actor_id=None))
+    return contacts
 
 
 @transaction.atomic

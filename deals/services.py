@@ -1,7 +1,8 @@
 """Writes for pipelines, stages and deals."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -18,11 +19,12 @@ from activities.services import (
     timeline_record,
     timeline_record_field_changes,
 )
-from catalog.models import Currency
+from catalog.models import Currency, ProductRow
 from catalog.services import (
     ProductRowInput,
     currency_base,
     currency_convert,
+    product_row_build,
     product_rows_as_input,
     product_rows_replace,
 )
@@ -193,6 +195,81 @@ def deal_create(
     _record_stage_entry(deal, from_stage=None, actor=actor, at=now)
     _notify_assigned(deal, actor)
     return deal
+
+
+@dataclass(frozen=True)
+class DealDraft:
+    """A deal for deal_create_many: what deal_create takes, for a deal the system makes."""
+
+    title: str
+    pipeline: Pipeline
+    currency: Currency
+    responsible: AbstractBaseUser | None = None
+    contacts: Sequence[Contact] = ()
+    product_rows: Sequence[ProductRowInput] = ()
+    fields: dict = field(default_factory=dict)
+
+
+@transaction.atomic
+def deal_create_many(*, drafts: Sequence[DealDraft]) -> list[Deal]:
+    """deal_create for many deals the system makes (no actor: shop orders, imports), each at
+    the first stage of its pipeline, in a fixed number of queries: the same rows (the deal,
+    its contacts and product rows, the first stage entry, the timeline), then the same events
+    and notifications, deal by deal. Nothing is checked field by field: the database
+    constraints hold the rows, and a caller whose batch is refused makes its deals one by one
+    with deal_create to learn which one is wrong."""
+    now = timezone.now()
+    first_stages: dict[int, Stage] = {}
+    deals, rows_of = [], []
+    for draft in drafts:
+        if draft.pipeline.pk not in first_stages:
+            first_stages[draft.pipeline.pk] = stage_first(draft.pipeline)
+        stage = first_stages[draft.pipeline.pk]
+        rows = [
+            product_row_build(row, currency=draft.currency, sort=(index + 1) * 10, owner={},
+                              validate=False)
+            for index, row in enumerate(draft.product_rows)
+        ]  # fmt: skip
+        deals.append(
+            Deal(
+                title=draft.title.strip()[:255], pipeline=draft.pipeline, stage=stage,
+                currency=draft.currency, responsible=draft.responsible, created_by=None,
+                stage_changed_at=now, closed_at=now if stage.is_final else None,
+                amount=sum((row.line_total for row in rows), Decimal(0)),
+                tax_amount=sum((row.tax_total for row in rows), Decimal(0)),
+                **draft.fields,
+            )
+        )  # fmt: skip
+        rows_of.append(rows)
+    Deal.objects.bulk_create(deals)
+    links, product_rows = [], []
+    for deal, draft, rows in zip(deals, drafts, rows_of, strict=True):
+        links += [
+            DealContact(deal=deal, contact=contact, is_primary=index == 0, sort=(index + 1) * 10)
+            for index, contact in enumerate(draft.contacts)
+        ]
+        for row in rows:
+            row.deal = deal
+        product_rows += rows
+    DealContact.objects.bulk_create(links)
+    ProductRow.objects.bulk_create(product_rows)
+    changes = DealStageChange.objects.bulk_create(
+        [DealStageChange(deal=deal, from_stage=None, to_stage=deal.stage, actor=None, at=now)
+         for deal in deals]
+    )  # fmt: skip
+    TimelineEvent.objects.bulk_create(
+        [TimelineEvent(entity_type=Deal.ENTITY_TYPE, entity_id=deal.pk,
+                       kind=TimelineEvent.Kind.CREATED, payload={}, created_at=now)
+         for deal in deals]
+    )  # fmt: skip
+    for deal, change in zip(deals, changes, strict=True):
+        publish_on_commit(DealCreated(deal_id=deal.pk, actor_id=None))
+        publish_on_commit(
+            DealStageChanged(deal_id=deal.pk, from_stage_id=None, to_stage_id=deal.stage_id,
+                             stage_change_id=change.pk, actor_id=None)
+        )  # fmt: skip
+        _notify_assigned(deal, None)
+    return deals
 
 
 @transaction.atomic

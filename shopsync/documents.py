@@ -16,15 +16,17 @@ from django.utils import timezone
 from catalog.pricing import round_money
 from core.errors import ApplicationError
 
+from .batch import orders_create_many, suits_a_batch
 from .commerceml.parser import CommerceMLError, Order, ParseStats, parse_orders
 from .models import Shop, ShopOrder, SyncRun
 from .orders import IncomingCustomer, IncomingLine, IncomingOrder
-from .services import order_ingest
+from .services import CREATED, order_ingest
 from .sync_runs import sync_run_finish, sync_run_start
 
 # a document larger than this is refused with a clear error on its run (pulled answers are
 # far smaller: Bitrix pages its `query` answers)
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024
+BATCH_SIZE = 200  # new orders created together (a batch holds their documents in memory)
 
 
 def document_ingest(
@@ -41,32 +43,62 @@ def document_ingest(
 
 def run_document_ingest(*, run: SyncRun) -> SyncRun:
     """Ingest the orders of the document kept on the run (again, for a replay: the intake is
-    idempotent) and record the figures on the run."""
-    stats, outcomes, errors = ParseStats(), [], []
-    seen = failed = 0
+    idempotent) and record the figures on the run. Orders go in batches of BATCH_SIZE as
+    they are read, so memory stays flat whatever the document's size."""
+    stats = ParseStats()
+    outcomes: list[str] = []
+    errors: list[tuple[str, Exception | str]] = []
+    batch: list[Order] = []
     with run.document.open("rb") as stored:
         try:
             for order in parse_orders(stored, max_bytes=MAX_DOCUMENT_BYTES, stats=stats):
-                seen += 1
-                try:
-                    with transaction.atomic():
-                        result = order_ingest(shop=run.shop, order=incoming(order, run.shop))
-                        ShopOrder.objects.filter(pk=result.deal.shop_order.pk).update(
-                            document=order.xml
-                        )
-                    outcomes.append(result.outcome)
-                except (ApplicationError, ValidationError, DatabaseError) as error:
-                    failed += 1
-                    errors.append((order.external_id, error))
-        except CommerceMLError as error:
+                batch.append(order)
+                if len(batch) == BATCH_SIZE:
+                    _ingest(run.shop, batch, outcomes, errors)
+                    batch = []
+        except CommerceMLError as error:  # the orders read before the break still count
             errors.append(("", str(error)))
-            failed += 1
+        _ingest(run.shop, batch, outcomes, errors)
     errors += stats.errors
     return sync_run_finish(
-        run=run, seen=seen + len(stats.errors), outcomes=outcomes,
-        failed=failed + len(stats.errors), skipped=sum(stats.skipped.values()), errors=errors,
-        is_recovered=stats.recovered,
+        run=run, seen=stats.orders + len(stats.errors), outcomes=outcomes, failed=len(errors),
+        skipped=sum(stats.skipped.values()), errors=errors, is_recovered=stats.recovered,
     )  # fmt: skip
+
+
+def _ingest(shop: Shop, orders: list[Order], outcomes: list, errors: list) -> None:
+    """New orders of private buyers together (orders_create_many); the others, and all of a
+    batch the database refuses, one by one, each in a savepoint of its own."""
+    pairs = [(incoming(order, shop), order.xml) for order in orders]
+    known = set(
+        ShopOrder.objects.filter(
+            shop=shop, external_id__in=[order.external_id for order, _xml in pairs]
+        ).values_list("external_id", flat=True)
+    )
+    together, one_by_one, taken = [], [], set()
+    for order, xml in pairs:
+        if order.external_id in known or order.external_id in taken or not suits_a_batch(order):
+            one_by_one.append((order, xml))
+        else:
+            together.append((order, xml))
+            taken.add(order.external_id)
+    created: set[str] = set()
+    if together:
+        try:
+            created = set(orders_create_many(shop=shop, orders=together))
+        except (ApplicationError, ValidationError, DatabaseError):
+            created = set()  # rolled back: each goes alone below, to find the bad one
+        outcomes += [CREATED] * len(created)
+    for order, xml in [
+        pair for pair in together if pair[0].external_id not in created
+    ] + one_by_one:
+        try:
+            with transaction.atomic():
+                result = order_ingest(shop=shop, order=order)
+                ShopOrder.objects.filter(deal=result.deal).update(document=xml)
+            outcomes.append(result.outcome)
+        except (ApplicationError, ValidationError, DatabaseError) as error:
+            errors.append((order.external_id, error))
 
 
 def incoming(order: Order, shop: Shop) -> IncomingOrder:

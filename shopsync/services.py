@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 import secrets
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,7 +22,7 @@ from activities.models import TimelineEvent
 from activities.services import timeline_record
 from automation.models import Trigger
 from automation.triggers import triggers_fire
-from catalog.models import Currency, Origin, Product
+from catalog.models import Currency, Origin, Product, ProductRow
 from catalog.services import ProductRowInput, currency_base, product_create
 from contacts.communications import normalize
 from contacts.models import Communication, Company, CompanyRequisite, Contact
@@ -44,6 +44,7 @@ from .orders import IncomingCustomer, IncomingLine, IncomingOrder
 from .push import changes_from_the_shop
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+LOCK_SPACE = 1_936_682_091  # the advisory locks of the shop intake ("shop" in ASCII)
 DELIVERY = gettext_noop("Delivery")
 
 
@@ -73,15 +74,19 @@ def shop_by_token(token: str) -> Shop | None:
     return Shop.objects.filter(token_hash=_token_hash(token), is_active=True).first()
 
 
-def _lock_key(*parts) -> None:
-    """Take a transaction-scoped lock on a key (PostgreSQL advisory lock): two intakes of one
-    order, or two of one new product, run one after the other. SQLite runs one writing
-    transaction at a time anyway."""
-    if connection.vendor != "postgresql":
+def lock_keys(keys: list[tuple]) -> None:
+    """Take transaction-scoped locks on keys (PostgreSQL advisory locks, in one order so that
+    two batches never wait for each other in a circle): two intakes of one order, or two of
+    one new product, run one after the other. SQLite runs one writing transaction at a time
+    anyway."""
+    if connection.vendor != "postgresql" or not keys:
         return
-    key = zlib.crc32("\x1f".join(str(part) for part in parts).encode())
+    hashes = sorted({zlib.crc32("\x1f".join(map(str, key)).encode()) - 2**31 for key in keys})
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [1_936_682_091, key - 2**31])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, key) FROM unnest(%s::int[]) AS key ORDER BY key",
+            [LOCK_SPACE, hashes],
+        )
 
 
 @transaction.atomic
@@ -99,7 +104,7 @@ def order_ingest(*, shop: Shop, order: IncomingOrder) -> IngestResult:
     Raises ApplicationError for an order that cannot be taken (the reason is for the shop)."""
     if not order.external_id.strip():
         raise ApplicationError(_("The order has no id."), code="order_without_id")
-    _lock_key("order", shop.pk, order.external_id)
+    lock_keys([("order", shop.pk, order.external_id)])
     currency = _currency(order.currency)
     shop_order = (
         ShopOrder.objects.select_for_update()
@@ -134,7 +139,7 @@ def _create(shop: Shop, order: IncomingOrder, currency: Currency) -> IngestResul
         actor=None,
         pipeline=shop.pipeline,
         currency=currency,
-        responsible=_responsible_for(shop),
+        responsible=responsible_picker(shop)(),
         contacts=[contact] if contact else [],
         company=company,
         product_rows=_rows(order.lines, currency),
@@ -191,13 +196,34 @@ def _update(shop_order: ShopOrder, order: IncomingOrder, currency: Currency) -> 
     return IngestResult(deal=deal, outcome=UPDATED, is_conflict=is_conflict)
 
 
+def deal_content_digests(deals: list[Deal]) -> dict[int, str]:
+    """A digest per deal of what the intake writes into it: its currency, comments and rows
+    (one query for all)."""
+    rows: dict[int, list] = {deal.pk: [] for deal in deals}
+    for deal_id, *row in (
+        ProductRow.objects.filter(deal__in=deals)
+        .order_by("deal", "sort", "pk")
+        .values_list(
+            "deal_id",
+            "product_id",
+            "product_name",
+            "quantity",
+            "price",
+            "discount_amount",
+            "tax_rate",
+        )
+    ):
+        rows[deal_id].append(tuple(map(str, row)))
+    return {
+        deal.pk: hashlib.sha256(
+            repr((deal.currency_id, deal.comments, rows[deal.pk])).encode()
+        ).hexdigest()
+        for deal in deals
+    }
+
+
 def deal_content_digest(deal: Deal) -> str:
-    """A digest of what the intake writes into a deal: its currency, comments and rows."""
-    rows = deal.product_rows.order_by("sort", "pk").values_list(
-        "product_id", "product_name", "quantity", "price", "discount_amount", "tax_rate"
-    )
-    content = repr((deal.currency_id, deal.comments, [tuple(map(str, row)) for row in rows]))
-    return hashlib.sha256(content.encode()).hexdigest()
+    return deal_content_digests([deal])[deal.pk]
 
 
 def _order_fields(order: IncomingOrder) -> dict:
@@ -214,33 +240,65 @@ def _order_fields(order: IncomingOrder) -> dict:
     }
 
 
-def _apply_status(shop_order, deal: Deal, order: IncomingOrder, *, was_paid, old_status) -> None:
+@dataclass(frozen=True)
+class StatusRules:
+    """What payments and status changes of a shop's orders do, read once for many orders:
+    whether any trigger waits for them, and the shop's status map."""
+
+    has_payment_triggers: bool
+    has_status_triggers: bool
+    stages: dict[tuple[str, int], Stage]  # (status code, pipeline id) -> stage
+
+    @classmethod
+    def of(cls, shop: Shop) -> "StatusRules":
+        kinds = set(
+            Trigger.objects.filter(is_active=True, stage__isnull=False).values_list(
+                "kind", flat=True
+            )
+        )
+        mapped = ShopStatusStage.objects.filter(shop=shop).select_related("stage")
+        return cls(
+            has_payment_triggers=Trigger.Kind.PAYMENT_RECEIVED in kinds,
+            has_status_triggers=Trigger.Kind.ORDER_STATUS_CHANGED in kinds,
+            stages={(row.status_code, row.stage.pipeline_id): row.stage for row in mapped},
+        )
+
+
+def _apply_status(
+    shop_order, deal: Deal, order: IncomingOrder, *, was_paid, old_status,
+    rules: StatusRules | None = None,
+) -> None:  # fmt: skip
     """A payment fires the "payment received" triggers; a new status the "order status
     changed" ones, and moves the deal to the stage the shop maps the status to in the deal's
     pipeline, when that is further on."""
-    if order.is_paid and not was_paid:
+    rules = rules or StatusRules.of(shop_order.shop)
+    if order.is_paid and not was_paid and rules.has_payment_triggers:
         triggers_fire(kind=Trigger.Kind.PAYMENT_RECEIVED, entity_type=EntityType.DEAL,
                       entity_id=deal.pk)  # fmt: skip
-    if order.status_code and order.status_code != old_status:
-        triggers_fire(kind=Trigger.Kind.ORDER_STATUS_CHANGED, entity_type=EntityType.DEAL,
-                      entity_id=deal.pk, details={"status": order.status_code})  # fmt: skip
         deal.refresh_from_db(fields=["stage"])
-        mapped = (
-            ShopStatusStage.objects.filter(
-                shop=shop_order.shop_id, status_code=order.status_code,
-                stage__pipeline_id=deal.pipeline_id,
-            )
-            .select_related("stage")
-            .first()
-        )  # fmt: skip
-        if mapped and mapped.stage.sort > deal.stage.sort:
-            deal_move_to_stage(deal=deal, stage=mapped.stage, actor=None)
+    if order.status_code and order.status_code != old_status:
+        if rules.has_status_triggers:
+            triggers_fire(kind=Trigger.Kind.ORDER_STATUS_CHANGED, entity_type=EntityType.DEAL,
+                          entity_id=deal.pk, details={"status": order.status_code})  # fmt: skip
+            deal.refresh_from_db(fields=["stage"])
+        stage = rules.stages.get((order.status_code, deal.pipeline_id))
+        if stage is not None and stage.sort > deal.stage.sort:
+            deal_move_to_stage(deal=deal, stage=stage, actor=None)
 
 
-def _rows(lines: tuple[IncomingLine, ...], currency: Currency) -> list[ProductRowInput]:
+def _rows(
+    lines: tuple[IncomingLine, ...], currency: Currency, *, products: dict | None = None
+) -> list[ProductRowInput]:
+    """The deal's rows of the order's lines; `products` (shop products by external id) when
+    the caller loaded them already, else each is found or created here."""
     rows = []
     for line in lines:
-        product = None if line.is_delivery else _shop_product(line, currency)
+        if line.is_delivery or not line.external_id:
+            product = None
+        elif products is not None:
+            product = products.get(line.external_id)
+        else:
+            product = _shop_product(line, currency)
         rows.append(
             ProductRowInput(
                 quantity=line.quantity,
@@ -263,7 +321,7 @@ def _shop_product(line: IncomingLine, currency: Currency) -> Product | None:
     order: only products that take part in orders reach the catalog."""
     if not line.external_id:
         return None
-    _lock_key("product", line.external_id)
+    lock_keys([("product", line.external_id)])
     product = Product.objects.filter(origin=Origin.SHOP, external_id=line.external_id).first()
     if product is not None:
         return product
@@ -352,17 +410,18 @@ def _company_for(customer: IncomingCustomer, contact: Contact | None):
     return company
 
 
-def _responsible_for(shop: Shop) -> AbstractBaseUser | None:
-    """By the shop's rule: its manager; one of its managers present today, at random; or
-    nobody (the deal waits in the shared pool)."""
+def responsible_picker(shop: Shop) -> Callable[[], AbstractBaseUser | None]:
+    """Who gets the shop's next deal, by its rule: its manager; one of its managers present
+    today, at random; or nobody (the deal waits in the shared pool). Who is present is read
+    once, for all the deals the picker gives out."""
     if shop.assignment == Shop.Assignment.FIXED:
-        return shop.responsible
+        return lambda: shop.responsible
     if shop.assignment == Shop.Assignment.RANDOM:
         present = list(
             users_present_today(list(shop.managers.values_list("pk", flat=True))).values()
         )
-        return secrets.choice(present) if present else None
-    return None
+        return lambda: secrets.choice(present) if present else None
+    return lambda: None
 
 
 @transaction.atomic

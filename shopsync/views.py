@@ -8,10 +8,8 @@ import json
 from pathlib import PurePath
 
 from django.contrib import messages
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.policy import can_manage_settings
 from core.errors import ApplicationError, error_text
 
+from . import selectors
 from .forms import ShopForm, StatusStageFormSet
-from .models import Shop, ShopOrder, ShopStatusStage, SyncRun
+from .models import Shop, SyncRun
 from .services import (
     shop_configure,
     shop_connection_check,
@@ -31,50 +29,7 @@ from .services import (
     shop_token_rotate,
 )
 
-RUNS_SHOWN = 50
 STATUS_MAP_PREFIX = "statuses"
-
-
-# --- reads (administrators only) ------------------------------------------------------------
-
-
-def _require_administrator(actor: AbstractBaseUser) -> None:
-    if not can_manage_settings(actor):
-        raise PermissionDenied(_("Only administrators manage shops."))
-
-
-def _shop_list(*, actor: AbstractBaseUser) -> list[Shop]:
-    """Every shop with its last run on `last_run` (None before the first): two queries."""
-    _require_administrator(actor)
-    last_run = SyncRun.objects.filter(shop=OuterRef("pk")).order_by("-started_at", "-pk")
-    shops = list(Shop.objects.annotate(last_run_id=Subquery(last_run.values("pk")[:1])))
-    runs = SyncRun.objects.in_bulk([shop.last_run_id for shop in shops if shop.last_run_id])
-    for shop in shops:
-        shop.last_run = runs.get(shop.last_run_id)
-    return shops
-
-
-def _shop_get(*, actor: AbstractBaseUser, shop_id: int) -> Shop:
-    """The shop with its pipeline, manager, managers and status map (three queries)."""
-    _require_administrator(actor)
-    status_stages = ShopStatusStage.objects.select_related("stage").order_by("status_code")
-    return get_object_or_404(
-        Shop.objects.select_related("pipeline", "responsible").prefetch_related(
-            "managers", Prefetch("status_stages", queryset=status_stages)
-        ),
-        pk=shop_id,
-    )
-
-
-def _shop_statistics(shop: Shop) -> dict:
-    """Its orders counted (total, paid, cancelled) and its last RUNS_SHOWN runs: two queries."""
-    counts = ShopOrder.objects.filter(shop=shop).aggregate(
-        total=Count("pk"),
-        paid=Count("pk", filter=Q(is_paid=True)),
-        cancelled=Count("pk", filter=Q(is_cancelled=True)),
-    )
-    runs = list(SyncRun.objects.filter(shop=shop).order_by("-started_at", "-pk")[:RUNS_SHOWN])
-    return {"order_counts": counts, "runs": runs}
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -82,7 +37,7 @@ def _shop_statistics(shop: Shop) -> dict:
 
 @login_required
 def shop_list(request):
-    shops = _shop_list(actor=request.user)
+    shops = selectors.shop_list(actor=request.user)
     context = {"shops": shops, "section": "settings"}
     return render(request, "shopsync/shop_list.html", context)
 
@@ -90,14 +45,14 @@ def shop_list(request):
 @login_required
 def shop_detail(request, pk: int):
     """The shop's settings summary, its orders counted and its last exchanges."""
-    shop = _shop_get(actor=request.user, shop_id=pk)
+    shop = selectors.shop_get(actor=request.user, shop_id=pk)
     return _detail_page(request, shop)
 
 
 def _detail_page(request, shop: Shop, **extra):
     is_pull_running = shop.sync_lease_until is not None and shop.sync_lease_until > timezone.now()
     context = {"shop": shop, "section": "settings", "is_pull_running": is_pull_running,
-               **_shop_statistics(shop), **extra}  # fmt: skip
+               **selectors.shop_statistics(shop), **extra}  # fmt: skip
     return render(request, "shopsync/shop_detail.html", context)
 
 
@@ -105,11 +60,11 @@ def _detail_page(request, shop: Shop, **extra):
 def shop_edit(request, pk: int | None = None):
     """Create (no pk) or change a shop: its connection, its new deals, its status map."""
     if pk is None:
-        _require_administrator(request.user)
+        selectors.require_shop_administrator(request.user)
         shop = Shop()
         initial_map = []
     else:
-        shop = _shop_get(actor=request.user, shop_id=pk)
+        shop = selectors.shop_get(actor=request.user, shop_id=pk)
         initial_map = [
             {"status_code": row.status_code, "stage": row.stage} for row in shop.status_stages.all()
         ]
@@ -166,7 +121,7 @@ def _show_errors(error: ValidationError, form, rows) -> None:
 @login_required
 def shop_rotate_token(request, pk: int):
     """Issue a new REST token: shown on this answer only (the shop keeps only its hash)."""
-    shop = _shop_get(actor=request.user, shop_id=pk)
+    shop = selectors.shop_get(actor=request.user, shop_id=pk)
     token = shop_token_rotate(shop=shop)
     push_url = request.build_absolute_uri(reverse("api:shop-order-list"))
     example = json.dumps(
@@ -191,7 +146,7 @@ def shop_rotate_token(request, pk: int):
 @login_required
 def shop_test_connection(request, pk: int):
     """Open an exchange with the shop (checkauth + init) and say whether it worked."""
-    shop = _shop_get(actor=request.user, shop_id=pk)
+    shop = selectors.shop_get(actor=request.user, shop_id=pk)
     try:
         shop_connection_check(shop=shop)
     except ApplicationError as error:
@@ -205,7 +160,7 @@ def shop_test_connection(request, pk: int):
 @login_required
 def shop_pull(request, pk: int):
     """Sync now: queue a pull of the shop's waiting orders."""
-    shop = _shop_get(actor=request.user, shop_id=pk)
+    shop = selectors.shop_get(actor=request.user, shop_id=pk)
     try:
         shop_pull_request(shop=shop)
     except ApplicationError as error:
@@ -220,7 +175,7 @@ def shop_pull(request, pk: int):
 @login_required
 def run_document(request, pk: int):
     """The raw document of a run, as the shop sent it, to download."""
-    _require_administrator(request.user)
+    selectors.require_shop_administrator(request.user)
     run = get_object_or_404(SyncRun, pk=pk)
     if not run.document:
         raise Http404(_("This run kept no document."))

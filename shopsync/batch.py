@@ -1,0 +1,200 @@
+"""New orders in bulk: what order_ingest does for one new order, for a batch of new orders of
+private buyers, in a fixed number of queries (plus the events' handlers per deal). A
+document of thousands of orders is taken this way; the orders a batch does not suit (known
+ones, business buyers, an id twice) and every order of a batch the database refuses go
+through order_ingest one by one."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from activities.models import TimelineEvent
+from catalog.models import Origin, Product
+from contacts.communications import normalize
+from contacts.models import Communication, Contact
+from contacts.services import CommunicationInput, ContactDraft, contact_create_many
+from deals.services import DealDraft, deal_create_many, pipeline_default
+
+from .models import Shop, ShopCustomer, ShopOrder
+from .orders import IncomingCustomer, IncomingOrder
+from .push import changes_from_the_shop
+from .services import (
+    CREATED,
+    StatusRules,
+    _apply_status,
+    _currency,
+    _order_fields,
+    _rows,
+    deal_content_digests,
+    lock_keys,
+    responsible_picker,
+)
+
+
+def suits_a_batch(order: IncomingOrder) -> bool:
+    return not order.customer.is_company
+
+
+@transaction.atomic
+def orders_create_many(*, shop: Shop, orders: list[tuple[IncomingOrder, bytes]]) -> list[str]:
+    """Create the deals of new orders (each with its CommerceML <Документ>, b"" for none):
+    private buyers only, each order id once. The ids of the orders it created; an order
+    that another intake created meanwhile is left out (the caller updates it)."""
+    lock_keys([("order", shop.pk, order.external_id) for order, _xml in orders])
+    known = set(
+        ShopOrder.objects.filter(
+            shop=shop, external_id__in=[order.external_id for order, _xml in orders]
+        ).values_list("external_id", flat=True)
+    )
+    orders = [(order, xml) for order, xml in orders if order.external_id not in known]
+    if not orders:
+        return []
+    currencies = {code: _currency(code) for code in {order.currency for order, _xml in orders}}
+    with changes_from_the_shop():
+        contacts = _contacts_for(shop, [order.customer for order, _xml in orders])
+        pick_responsible = responsible_picker(shop)
+        pipeline = shop.pipeline or pipeline_default()
+        products = _shop_products(orders, currencies)
+        drafts = []
+        for (order, _xml), contact in zip(orders, contacts, strict=True):
+            currency = currencies[order.currency]
+            drafts.append(
+                DealDraft(
+                    title=_("Order %(number)s from %(shop)s")
+                    % {"number": order.number or order.external_id, "shop": shop.name},
+                    pipeline=pipeline, currency=currency, responsible=pick_responsible(),
+                    contacts=[contact] if contact else [],
+                    product_rows=_rows(order.lines, currency, products=products),
+                    fields={"probability": shop.probability,
+                            "is_open_to_all": shop.is_open_to_all, "comments": order.comment},
+                )
+            )  # fmt: skip
+        deals = deal_create_many(drafts=drafts)
+        digests = deal_content_digests(deals)
+        now = timezone.now()
+        shop_orders = ShopOrder.objects.bulk_create(
+            [ShopOrder(shop=shop, external_id=order.external_id, deal=deal, received_at=now,
+                       document=xml, synced_digest=digests[deal.pk], **_order_fields(order))
+             for (order, xml), deal in zip(orders, deals, strict=True)]
+        )  # fmt: skip
+        TimelineEvent.objects.bulk_create(
+            [TimelineEvent(entity_type=deal.ENTITY_TYPE, entity_id=deal.pk, created_at=now,
+                           kind=TimelineEvent.Kind.ORDER_SYNCED,
+                           payload={"shop": shop.name, "outcome": CREATED,
+                                    "order": order.number or order.external_id})
+             for (order, _xml), deal in zip(orders, deals, strict=True)]
+        )  # fmt: skip
+        rules = StatusRules.of(shop)
+        for shop_order, deal, (order, _xml) in zip(shop_orders, deals, orders, strict=True):
+            _apply_status(shop_order, deal, order, was_paid=False, old_status="", rules=rules)
+    return [order.external_id for order, _xml in orders]
+
+
+def _shop_products(orders: list[tuple[IncomingOrder, bytes]], currencies: dict) -> dict:
+    """The shop products of the batch's lines by external id: found, else created together
+    (each with the price and currency of its first line), as _shop_product does one by
+    one."""
+    first_lines = {}
+    for order, _xml in orders:
+        for line in order.lines:
+            if line.external_id and not line.is_delivery:
+                first_lines.setdefault(line.external_id, (line, currencies[order.currency]))
+    lock_keys([("product", external_id) for external_id in first_lines])
+    products = {
+        product.external_id: product
+        for product in Product.objects.filter(origin=Origin.SHOP, external_id__in=first_lines)
+    }
+    products |= {
+        product.external_id: product
+        for product in Product.objects.bulk_create(
+            [
+                Product(
+                    name=(line.name or external_id)[:255],
+                    price=line.price,
+                    currency=currency,
+                    origin=Origin.SHOP,
+                    external_id=external_id,
+                    sku=line.article[:100],
+                    vat_rate=line.vat_rate,
+                    is_vat_included=line.is_vat_included,
+                )
+                for external_id, (line, currency) in first_lines.items()
+                if external_id not in products
+            ]
+        )  # fmt: skip
+    }
+    return products
+
+
+def _contacts_for(shop: Shop, customers: list[IncomingCustomer]) -> list[Contact | None]:
+    """Each customer's contact, as order_ingest finds it (the shop's customer id, then
+    e-mail, then phone), in three queries; the new ones created together, once each even
+    when the customer ordered twice in the batch."""
+    by_account = dict(
+        ShopCustomer.objects.filter(
+            shop=shop, customer_id__in={c.customer_id for c in customers if c.customer_id}
+        ).values_list("customer_id", "contact_id")
+    )
+    by_communication = {}
+    for kind in (Communication.Kind.EMAIL, Communication.Kind.PHONE):
+        values = {_normalized(kind, _value(kind, customer)) for customer in customers} - {""}
+        for value, contact_id in (
+            Communication.objects.filter(kind=kind, normalized_value__in=values,
+                                         contact__isnull=False)
+            .order_by("-contact_id").values_list("normalized_value", "contact_id")
+        ):  # fmt: skip
+            by_communication[kind, value] = contact_id  # the oldest contact wins
+    found: list[int | None] = []
+    new: dict[tuple, ContactDraft] = {}
+    keys: list[tuple | None] = []
+    for customer in customers:
+        contact_id = by_account.get(customer.customer_id) if customer.customer_id else None
+        for kind in (Communication.Kind.EMAIL, Communication.Kind.PHONE):
+            if contact_id is None:
+                contact_id = by_communication.get((kind, _normalized(kind, _value(kind, customer))))
+        found.append(contact_id)
+        key = None
+        if contact_id is None and (draft := _draft(customer)) is not None:
+            key = (customer.customer_id, customer.email.lower(), customer.phone)
+            new.setdefault(key, draft)
+        keys.append(key)
+    created = dict(zip(new, contact_create_many(drafts=list(new.values())), strict=True))
+    existing = Contact.objects.in_bulk([pk for pk in found if pk is not None])
+    contacts = [
+        existing.get(contact_id) if contact_id is not None else created.get(key)
+        for contact_id, key in zip(found, keys, strict=True)
+    ]
+    ShopCustomer.objects.bulk_create(
+        [ShopCustomer(shop=shop, customer_id=customer.customer_id, contact=contact)
+         for customer, contact in zip(customers, contacts, strict=True)
+         if contact is not None and customer.customer_id],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    return contacts
+
+
+def _value(kind: str, customer: IncomingCustomer) -> str:
+    return customer.email if kind == Communication.Kind.EMAIL else customer.phone
+
+
+def _normalized(kind: str, value: str) -> str:
+    try:
+        return normalize(kind, value) if value.strip() else ""
+    except ValidationError:
+        return ""
+
+
+def _draft(customer: IncomingCustomer) -> ContactDraft | None:
+    last_name = customer.last_name or (
+        "" if customer.first_name else customer.email or customer.phone
+    )
+    if not (last_name or customer.first_name):
+        return None
+    return ContactDraft(
+        first_name=customer.first_name, last_name=last_name, middle_name=customer.middle_name,
+        address=customer.address,
+        communications=[CommunicationInput(kind=kind, value=_value(kind, customer))
+                        for kind in (Communication.Kind.EMAIL, Communication.Kind.PHONE)
+                        if _value(kind, customer).strip()],
+    )  # fmt: skip
