@@ -7,12 +7,14 @@ from contacts.models import Communication, Company, CompanyRequisite, Contact, C
 from contacts.requisites import validate_inn, validate_ogrn
 from contacts.services import (
     CommunicationInput,
+    ContactDraft,
     communications_replace,
     company_create,
     company_requisite_create,
     company_requisite_update,
     company_update,
     contact_create,
+    contact_create_many,
     contact_link_company,
     contact_update,
 )
@@ -422,3 +424,28 @@ def test_contact_link_company_keeps_what_an_existing_link_has_unless_told(manage
     # then nothing changed
     link.refresh_from_db()
     assert (link.position, link.is_decision_maker) == ("CEO", True)
+
+
+def test_contacts_made_together_keep_their_valid_phones_and_e_mails_and_drop_the_rest(db):
+    anna, boris = contact_create_many(
+        drafts=[
+            ContactDraft(last_name="Ivanova", first_name="Anna", communications=[
+                CommunicationInput(kind="email", value="Anna@Example.com"),
+                CommunicationInput(kind="phone", value="not a phone")]),
+            ContactDraft(last_name="Petrov", communications=[
+                CommunicationInput(kind="phone", value="8 (916) 123-45-67")]),
+        ]
+    )  # fmt: skip
+
+    assert list(anna.communications.values_list("normalized_value", flat=True)) == [
+        "anna@example.com"]  # fmt: skip
+    assert list(boris.communications.values_list("normalized_value", flat=True)) == [
+        "+79161234567"]  # fmt: skip
+    assert TimelineEvent.objects.filter(entity_type="contact", kind="created").count() == 2
+
+
+def test_contacts_made_together_each_need_a_name(db):
+    with pytest.raises(ValidationError):
+        contact_create_many(drafts=[ContactDraft(last_name="Ivanova"), ContactDraft()])
+
+    assert not Contact.objects.exists()
