@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
+from django.test import override_settings
 
 from demo_shop.exchange import ExchangeSettings
 from demo_shop.server import start
@@ -14,6 +15,13 @@ from shopsync.commerceml.client import ExchangeClient
 
 LOGIN = "crm"
 PASSWORD = "s3cret-Pa55"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(tmp_path):
+    """The raw documents the runs keep go to the test's own folder."""
+    with override_settings(MEDIA_ROOT=tmp_path / "media"):
+        yield
 
 
 class DemoShop:

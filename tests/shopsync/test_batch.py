@@ -4,7 +4,6 @@ database refuses falls back to one by one, so only the bad order fails."""
 from decimal import Decimal
 
 import pytest
-from django.test import override_settings
 
 from activities.models import Notification, TimelineEvent
 from contacts.models import Contact
@@ -14,12 +13,6 @@ from shopsync.documents import document_ingest
 from shopsync.models import Shop, ShopCustomer, ShopOrder
 from tests.factories import UserFactory
 from tests.shopsync import hostile
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(tmp_path):
-    with override_settings(MEDIA_ROOT=tmp_path / "media"):
-        yield
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ a broken document loses nothing that could be read, and a replay doubles nothing
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 
 from deals.models import Deal
 from shopsync.documents import document_ingest, run_document_ingest
@@ -14,12 +13,6 @@ from tests.shopsync import hostile
 SAMPLES = Path("/work/shared/reference/commerceml-samples")
 if not SAMPLES.exists():  # a checkout beside the shared folder
     SAMPLES = Path(__file__).resolve().parents[3] / "shared/reference/commerceml-samples"
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(tmp_path):
-    with override_settings(MEDIA_ROOT=tmp_path / "media"):
-        yield
 
 
 @pytest.fixture

@@ -7,22 +7,16 @@ import signal
 import time
 
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 
 from deals.models import Deal
 from deals.services import deal_move_to_stage
 from shopsync.commerceml.parser import parse_orders
+from shopsync.documents import BATCH_SIZE
 from shopsync.models import OrderPush, Shop, ShopOrder, ShopStatusStage, SyncRun
 from shopsync.pull import shop_pull
 from shopsync.push import order_pushes_send_due
 from tests.shopsync.conftest import LOGIN, PASSWORD
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(tmp_path):
-    with override_settings(MEDIA_ROOT=tmp_path / "media"):
-        yield
 
 
 @pytest.fixture
@@ -165,32 +159,32 @@ def test_a_failed_exchange_is_a_failed_run_and_administrators_hear_of_it(connect
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_in_the_middle_of_a_pull_loses_and_doubles_nothing(
-    demo_shop, celery_worker, tmp_path
+    demo_shop, celery_worker
 ):
+    ORDERS = 5 * BATCH_SIZE  # noqa: N806 (a batch commits at a time: several, to cut into)
     from shopsync.tasks import shop_pull_task
     from tests.factories import currencies, sales_pipeline
 
     currencies()
-    peer = demo_shop(orders=150)
+    peer = demo_shop(orders=ORDERS)
     shop = Shop.objects.create(name="Demo shop", pipeline=sales_pipeline(), assignment="pool",
                                exchange_url=peer.url, login=LOGIN, password=PASSWORD)  # fmt: skip
-    with override_settings(MEDIA_ROOT=tmp_path / "media"):
-        shop_pull_task.delay(shop.pk)
-        deadline = time.monotonic() + 60
-        while ShopOrder.objects.count() < 20:
-            assert time.monotonic() < deadline, celery_worker.log
-            time.sleep(0.05)
-        celery_worker.process.send_signal(signal.SIGKILL)  # mid-document
-        celery_worker.process.wait()
-        taken = ShopOrder.objects.count()
-        assert 20 <= taken < 150
-        assert Shop.objects.get(pk=shop.pk).sync_lease_until > timezone.now()  # left held
+    shop_pull_task.delay(shop.pk)
+    deadline = time.monotonic() + 60
+    while ShopOrder.objects.count() < BATCH_SIZE:  # the first batch is in
+        assert time.monotonic() < deadline, celery_worker.log
+        time.sleep(0.02)
+    celery_worker.process.send_signal(signal.SIGKILL)  # mid-document
+    celery_worker.process.wait()
+    taken = ShopOrder.objects.count()
+    assert BATCH_SIZE <= taken < ORDERS
+    assert Shop.objects.get(pk=shop.pk).sync_lease_until > timezone.now()  # left held
 
-        # the lease runs out; the next pull gets the whole document again (no `success`)
-        Shop.objects.filter(pk=shop.pk).update(
-            sync_lease_until=timezone.now() - datetime.timedelta(seconds=1)
-        )
-        runs = shop_pull(shop_id=shop.pk)
+    # the lease runs out; the next pull gets the whole document again (no `success`)
+    Shop.objects.filter(pk=shop.pk).update(
+        sync_lease_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    runs = shop_pull(shop_id=shop.pk)
 
-    assert totals(runs)[:3] == (150 - taken, 0, taken)
-    assert ShopOrder.objects.count() == Deal.objects.count() == 150
+    assert totals(runs)[:3] == (ORDERS - taken, 0, taken)
+    assert ShopOrder.objects.count() == Deal.objects.count() == ORDERS
