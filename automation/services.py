@@ -25,7 +25,7 @@ from activities.services import (
     timeline_record,
 )
 from core.errors import ApplicationError, error_text
-from core.services import lock_for_update
+from core.services import lock_for_update, row_exists
 from core.urls import entity_url
 
 from .actions import ACTIONS, ActionRefused, RunContext, WaitAgain
@@ -51,6 +51,8 @@ def robots_schedule(
     soon are queued on commit."""
     now = timezone.now()
     place_filter = {"stage_id": place_id} if entity_type == "deal" else {"lead_status_id": place_id}
+    if is_first_entry and not row_exists(Robot, is_active=True, **place_filter):
+        return []  # the common case of a new item in a place without robots, cheaply
     robots = list(Robot.objects.filter(is_active=True, **place_filter).order_by("sort", "id"))
     if robots:
         kind = item_kind(entity_type)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_noop
 
 from activities.services import notification_send_to_administrators
 from core.errors import ApplicationError
+from core.services import row_exists
 
 from . import transport
 from .event_types import EVENT_TYPES
@@ -149,6 +150,8 @@ def webhook_deliveries_enqueue(
     `data` is the domain event's fields; `item` ("deal", 12) adds a snapshot of the item read
     now. Costs one query when nobody subscribed.
     """
+    if not row_exists(WebhookSubscription, is_active=True):  # the common case, cheaply
+        return []
     now = now or timezone.now()
     subscriptions = [
         subscription

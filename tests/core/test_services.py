@@ -238,3 +238,16 @@ def test_an_event_without_handlers_schedules_nothing(django_capture_on_commit_ca
         publish_on_commit(SomethingHappened(thing_id=1))
 
     assert callbacks == []
+
+
+def test_row_exists_answers_like_the_orms_exists(db):
+    from automation.models import Robot
+    from core.services import row_exists
+    from tests.factories import sales_pipeline
+
+    stage = sales_pipeline().stages.order_by("sort").first()
+    assert not row_exists(Robot, is_active=True, stage_id=stage.pk)
+
+    Robot.objects.create(name="Call", action="automation.add_comment", stage=stage, is_active=False)
+    assert not row_exists(Robot, is_active=True, stage_id=stage.pk)
+    assert row_exists(Robot, is_active=False, stage_id=stage.pk)
