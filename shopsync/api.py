@@ -5,6 +5,7 @@ after; the answer names the deal and its page."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
@@ -12,6 +13,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 
 from core.urls import entity_url
 
@@ -47,6 +49,18 @@ class ShopTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "description": "The shop's REST token."}
+
+
+class ShopPushThrottle(SimpleRateThrottle):
+    """Pushes per shop, at the rate SHOP_PUSH_THROTTLE_RATE (read per request)."""
+
+    scope = "shop_push"
+
+    def get_rate(self) -> str:
+        return settings.SHOP_PUSH_THROTTLE_RATE
+
+    def get_cache_key(self, request, view) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": f"shop-{request.auth.pk}"}
 
 
 class IsShop(BasePermission):
@@ -158,6 +172,7 @@ ORDER_EXAMPLE = {
 class ShopOrderViewSet(viewsets.ViewSet):
     authentication_classes = [ShopTokenAuthentication]
     permission_classes = [IsShop]
+    throttle_classes = [ShopPushThrottle]
 
     @extend_schema(
         summary="Push a shop order",

@@ -174,6 +174,8 @@ AUTOMATION_RETRY_BASE_SECONDS = env.float("AUTOMATION_RETRY_BASE_SECONDS", defau
 AUTOMATION_SMS_PROVIDER = env("AUTOMATION_SMS_PROVIDER", default="automation.sms.RecordingProvider")
 # Calls a client address may make to the triggers' inbound webhooks (/hooks/automation/).
 AUTOMATION_HOOK_THROTTLE_RATE = env("AUTOMATION_HOOK_THROTTLE_RATE", default="60/min")
+# orders a shop may push over REST (POST /api/v1/shop-orders/), per shop
+SHOP_PUSH_THROTTLE_RATE = env("SHOP_PUSH_THROTTLE_RATE", default="600/min")
 # the exchange endpoint of the demo CommerceML shop that `make run` starts (demo data only)
 DEMO_SHOP_URL = env("DEMO_SHOP_URL", default="http://127.0.0.1:8010/bitrix/admin/1c_exchange.php")
 

@@ -1,6 +1,7 @@
 """REST push of shop orders: the shop's token, the same idempotent intake, clear errors."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from deals.models import Deal
@@ -62,3 +63,12 @@ def test_bad_orders_get_clear_errors_and_leave_nothing(shop_client):
     assert no_items.status_code == 400 and "items" in str(no_items.json())
     assert currency.status_code == 409 and "XYZ" in str(currency.json())
     assert not Deal.objects.exists()
+
+
+def test_a_shop_pushing_too_fast_is_told_to_wait(shop_client, settings):
+    settings.SHOP_PUSH_THROTTLE_RATE = "2/min"
+    cache.clear()
+
+    answers = [shop_client.post(URL, ORDER | {"id": str(n)}, format="json") for n in range(3)]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 429]
