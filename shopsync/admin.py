@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import Shop, ShopOrder, ShopStatusStage, SyncRun
+from .models import Shop, ShopOrder, ShopRoute, ShopStatusStage, SyncRun
 from .services import shop_save, shop_token_rotate
 
 
@@ -32,6 +32,12 @@ class ShopStatusStageInline(admin.TabularInline):
     extra = 1
 
 
+class ShopRouteInline(admin.TabularInline):
+    model = ShopRoute
+    extra = 1
+    fields = ["sort", "site", "region", "customer_group", "amount_min", "amount_max", "pipeline"]
+
+
 @admin.register(Shop)
 class ShopAdmin(admin.ModelAdmin):
     form = ShopAdminForm
@@ -39,7 +45,7 @@ class ShopAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name"]
     filter_horizontal = ["managers"]
-    inlines = [ShopStatusStageInline]
+    inlines = [ShopRouteInline, ShopStatusStageInline]
     actions = ["issue_token"]
 
     def save_model(self, request, obj, form, change):

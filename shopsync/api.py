@@ -125,6 +125,11 @@ class OrderSerializer(serializers.Serializer):
     is_shipped = serializers.BooleanField(required=False, default=False)
     is_cancelled = serializers.BooleanField(required=False, default=False)
     comment = serializers.CharField(required=False, default="", allow_blank=True)
+    # what the shop's pipeline rules look at
+    site = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    region = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+    customer_group = serializers.CharField(max_length=100, required=False, default="",
+                                           allow_blank=True)  # fmt: skip
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -153,7 +158,10 @@ class OrderSerializer(serializers.Serializer):
             lines=tuple(lines), ordered_at=data["created_at"], comment=data["comment"],
             status_code=data["status"], is_paid=data["is_paid"], is_shipped=data["is_shipped"],
             is_cancelled=data["is_cancelled"], payment_method=data["payment_method"],
-            delivery_method=data["delivery_method"],
+            delivery_method=data["delivery_method"], site=data["site"], region=data["region"],
+            customer_group=data["customer_group"],
+            amount=sum(((line.price - line.discount) * line.quantity for line in lines),
+                       Decimal(0)),
         )  # fmt: skip
 
 

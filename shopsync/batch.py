@@ -14,7 +14,7 @@ from catalog.models import Origin, Product
 from contacts.communications import normalize
 from contacts.models import Communication, Contact
 from contacts.services import CommunicationInput, ContactDraft, contact_create_many
-from deals.services import DealDraft, deal_create_many, pipeline_default
+from deals.services import DealDraft, deal_create_many
 
 from .models import Shop, ShopCustomer, ShopOrder
 from .orders import IncomingCustomer, IncomingOrder
@@ -29,6 +29,7 @@ from .services import (
     deal_content_digests,
     lock_keys,
     responsible_picker,
+    shop_pipeline_for,
 )
 
 
@@ -54,7 +55,7 @@ def orders_create_many(*, shop: Shop, orders: list[tuple[IncomingOrder, bytes]])
     with changes_from_the_shop():
         contacts = _contacts_for(shop, [order.customer for order, _xml in orders])
         pick_responsible = responsible_picker(shop)
-        pipeline = shop.pipeline or pipeline_default()
+        routes = list(shop.routes.select_related("pipeline"))
         products = _shop_products(orders, currencies)
         drafts = []
         for (order, _xml), contact in zip(orders, contacts, strict=True):
@@ -63,7 +64,8 @@ def orders_create_many(*, shop: Shop, orders: list[tuple[IncomingOrder, bytes]])
                 DealDraft(
                     title=_("Order %(number)s from %(shop)s")
                     % {"number": order.number or order.external_id, "shop": shop.name},
-                    pipeline=pipeline, currency=currency, responsible=pick_responsible(),
+                    pipeline=shop_pipeline_for(shop, order, routes), currency=currency,
+                    responsible=pick_responsible(),
                     contacts=[contact] if contact else [],
                     product_rows=_rows(order.lines, currency, products=products),
                     fields={"probability": shop.probability,

@@ -5,6 +5,7 @@ run records what each order became and why any failed."""
 
 import datetime
 import hashlib
+import re
 import zoneinfo
 from typing import BinaryIO
 
@@ -151,7 +152,18 @@ def incoming(order: Order, shop: Shop) -> IncomingOrder:
         is_cancelled=order.is_cancelled or order.is_deleted,
         payment_method=order.payment_method,
         delivery_method=order.delivery_method,
+        site=_site_code(order.site),
+        region=buyer.address.fields.get("Регион", "") if buyer and buyer.address else "",
+        customer_group=order.requisite("Группа покупателей")
+        or order.requisite("Группа покупателя"),
+        amount=order.amount,
     )
+
+
+def _site_code(site: str) -> str:
+    """The site's code from Bitrix's «Сайт» requisite, "[s1] Store" → "s1"."""
+    found = re.match(r"\s*\[([^\]]*)\]", site)
+    return found.group(1).strip() if found else site.strip()
 
 
 def _shop_time(day, time, shop: Shop) -> datetime.datetime | None:

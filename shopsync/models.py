@@ -5,7 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -114,6 +114,53 @@ class ShopStatusStage(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.status_code} → {self.stage}"
+
+
+class ShopRoute(TimeStampedModel):
+    """A rule for the pipeline of a shop's new deals: the first rule (by sort) whose every
+    given condition the order meets sends its deal to the rule's pipeline; no rule met, the
+    shop's own pipeline."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="routes")
+    sort = models.PositiveIntegerField(_("sort"), default=100)
+    site = models.CharField(_("site"), max_length=100, blank=True,
+                            help_text=_("The shop's site code, e.g. s1; empty: any."))  # fmt: skip
+    region = models.CharField(_("region"), max_length=100, blank=True,
+                              help_text=_("Part of the delivery region; empty: any."))  # fmt: skip
+    customer_group = models.CharField(_("customer group"), max_length=100, blank=True)
+    amount_min = models.DecimalField(_("order amount from"), max_digits=18, decimal_places=2,
+                                     null=True, blank=True)  # fmt: skip
+    amount_max = models.DecimalField(_("order amount to"), max_digits=18, decimal_places=2,
+                                     null=True, blank=True)  # fmt: skip
+    pipeline = models.ForeignKey(
+        "deals.Pipeline", verbose_name=_("pipeline"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("pipeline rule")
+        verbose_name_plural = _("pipeline rules")
+        ordering = ["shop", "sort", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_min__isnull=True) | Q(amount_max__isnull=True)
+                | Q(amount_min__lte=F("amount_max")),
+                name="shop_route_amount_range",
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.shop} → {self.pipeline}"
+
+    def matches(self, order) -> bool:
+        """Whether the order (an IncomingOrder) meets every condition the rule gives."""
+        return (
+            (not self.site or order.site.casefold() == self.site.casefold())
+            and (not self.region or self.region.casefold() in order.region.casefold())
+            and (not self.customer_group
+                 or order.customer_group.casefold() == self.customer_group.casefold())
+            and (self.amount_min is None or order.amount >= self.amount_min)
+            and (self.amount_max is None or order.amount <= self.amount_max)
+        )  # fmt: skip
 
 
 class ShopCustomer(TimeStampedModel):

@@ -3,7 +3,7 @@ document): the paths turn what they receive into these, and shopsync.services.or
 does the rest."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 
@@ -57,4 +57,8 @@ class IncomingOrder:
     is_cancelled: bool = False
     payment_method: str = ""
     delivery_method: str = ""
-    details: dict = field(default_factory=dict)  # anything else worth keeping, by name
+    # what the shop's pipeline rules look at
+    site: str = ""
+    region: str = ""
+    customer_group: str = ""
+    amount: Decimal = Decimal(0)  # the order's total as the shop states it

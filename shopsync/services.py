@@ -36,7 +36,13 @@ from contacts.services import (
 from core.errors import ApplicationError
 from core.models import EntityType
 from deals.models import Deal, Pipeline, Stage
-from deals.services import deal_create, deal_move_to_stage, deal_set_product_rows, deal_update
+from deals.services import (
+    deal_create,
+    deal_move_to_stage,
+    deal_set_product_rows,
+    deal_update,
+    pipeline_default,
+)
 
 from .commerceml.client import ExchangeClient, ExchangeError
 from .models import Shop, ShopCustomer, ShopOrder, ShopStatusStage
@@ -117,6 +123,18 @@ def order_ingest(*, shop: Shop, order: IncomingOrder) -> IngestResult:
         return _update(shop_order, order, currency)
 
 
+def shop_pipeline_for(shop: Shop, order: IncomingOrder, routes: list | None = None) -> Pipeline:
+    """The pipeline of the order's new deal: the first of the shop's rules the order meets
+    (`routes`, when the caller loaded them for many orders), else the shop's own pipeline,
+    else the default one."""
+    if routes is None:
+        routes = list(shop.routes.select_related("pipeline"))
+    for route in routes:
+        if route.matches(order):
+            return route.pipeline
+    return shop.pipeline or pipeline_default()
+
+
 def _currency(code: str) -> Currency:
     code = (code or "").strip().upper()
     if not code:
@@ -137,7 +155,7 @@ def _create(shop: Shop, order: IncomingOrder, currency: Currency) -> IngestResul
         title=_("Order %(number)s from %(shop)s")
         % {"number": order.number or order.external_id, "shop": shop.name},
         actor=None,
-        pipeline=shop.pipeline,
+        pipeline=shop_pipeline_for(shop, order),
         currency=currency,
         responsible=responsible_picker(shop)(),
         contacts=[contact] if contact else [],

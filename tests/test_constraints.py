@@ -26,7 +26,14 @@ from core.models import IdempotencyRecord
 from deals.models import DealContact, Pipeline, Stage
 from leads.models import Campaign, LeadStatus
 from reports.models import SavedReport
-from shopsync.models import OrderPush, Shop, ShopCustomer, ShopOrder, ShopStatusStage
+from shopsync.models import (
+    OrderPush,
+    Shop,
+    ShopCustomer,
+    ShopOrder,
+    ShopRoute,
+    ShopStatusStage,
+)
 from tests.factories import (
     CompanyFactory,
     ContactFactory,
@@ -372,6 +379,12 @@ BAD_ROWS = [
         ),
     ),
     ("shop_probability_percent", lambda w: _shop(probability=101)),
+    (
+        "shop_route_amount_range",
+        lambda w: ShopRoute.objects.create(
+            shop=_shop(), pipeline=w.stage.pipeline, amount_min=Decimal(10), amount_max=Decimal(5)
+        ),
+    ),
     ("shop_fixed_assignment_has_manager", lambda w: _shop(assignment="fixed")),
     (
         "shop_status_stage_unique",

@@ -91,3 +91,27 @@ def test_every_reference_sample_is_taken_without_a_failure(shop, sample, money):
 
     assert run.failed == 0, run.errors
     assert run.created == ShopOrder.objects.count() == Deal.objects.count()
+
+
+def test_the_site_and_region_of_a_document_route_its_orders(shop):
+    from deals.services import StageSpec, pipeline_create
+    from shopsync.models import ShopRoute
+
+    moscow = pipeline_create(
+        name="Moscow",
+        stages=[StageSpec("New", 10), StageSpec("Won", 20, "won"), StageSpec("Lost", 30, "lost")],
+    )
+    ShopRoute.objects.create(shop=shop, site="s2", region="Москва", pipeline=moscow)
+    address = (
+        "<Адрес><Представление>Москва, Тверская, 1</Представление><АдресноеПоле>"
+        "<Тип>Регион</Тип><Значение>Москва</Значение></АдресноеПоле></Адрес>"
+    )
+    site = hostile.requisite("Сайт", "[s2] Второй сайт")
+
+    document_ingest(shop=shop, kind="upload", document=hostile.commerceml(
+        hostile.order("1", buyers=hostile.buyer(extra=address), requisites=site),
+        hostile.order("2", buyers=hostile.buyer("8#petrov#", extra=address)),
+    ).encode())  # fmt: skip
+
+    pipelines = dict(ShopOrder.objects.values_list("external_id", "deal__pipeline"))
+    assert pipelines == {"1": moscow.pk, "2": shop.pipeline_id}

@@ -12,7 +12,7 @@ from automation.models import Trigger
 from catalog.models import Origin, Product
 from contacts.models import Communication, Company, Contact
 from deals.models import Deal
-from shopsync.models import Shop, ShopOrder, ShopStatusStage
+from shopsync.models import Shop, ShopOrder, ShopRoute, ShopStatusStage
 from shopsync.orders import IncomingCustomer, IncomingLine, IncomingOrder
 from shopsync.services import order_ingest
 from tests.factories import UserFactory
@@ -185,3 +185,30 @@ def test_concurrent_intakes_of_one_order_make_one_deal(pipeline):
     assert errors == []
     assert Deal.objects.count() == 1 and ShopOrder.objects.count() == 1
     assert Contact.objects.count() == 1 and Product.objects.count() == 1
+
+
+def test_the_shops_rules_route_new_deals_to_their_pipelines(shop, money):
+    from deals.services import StageSpec, pipeline_create
+
+    wholesale = pipeline_create(
+        name="Wholesale",
+        stages=[StageSpec("New", 10), StageSpec("Won", 20, "won"), StageSpec("Lost", 30, "lost")],
+    )
+    moscow = pipeline_create(
+        name="Moscow",
+        stages=[StageSpec("New", 10), StageSpec("Won", 20, "won"), StageSpec("Lost", 30, "lost")],
+    )
+    ShopRoute.objects.create(shop=shop, sort=10, amount_min=D(10000), pipeline=wholesale)
+    ShopRoute.objects.create(shop=shop, sort=20, site="s2", region="Москва", pipeline=moscow)
+    big = IncomingLine(external_id="SKU-9", name="Pallet", quantity=D(10), price=D(2000))
+
+    routed = {
+        name: order_ingest(shop=shop, order=an_order(external_id=name, **changes)).deal.pipeline
+        for name, changes in {
+            "big": {"lines": (big,), "amount": D(20000)},
+            "moscow": {"site": "S2", "region": "г. Москва", "amount": D(500)},
+            "other site": {"site": "s1", "region": "Москва", "amount": D(500)},
+        }.items()
+    }  # fmt: skip
+
+    assert routed == {"big": wholesale, "moscow": moscow, "other site": shop.pipeline}
