@@ -456,16 +456,25 @@ CONNECTION_CHECK_TIMEOUT = 15  # seconds: an administrator waits for the answer 
 
 
 def _deal_pipeline(shop: Shop) -> Pipeline | None:
-    """The pipeline the shop's deals go to: its own, else the default one."""
+    """The pipeline the shop's deals go to without a rule: its own, else the default one as
+    the intake takes it (None while no pipeline is set up)."""
     if shop.pipeline_id:
         return shop.pipeline
-    return Pipeline.objects.filter(is_default=True).first()
+    try:
+        return pipeline_default()
+    except ApplicationError:
+        return None
 
 
 def _status_stage_errors(shop: Shop, pairs: Sequence[tuple[str, Stage]]) -> list[ValidationError]:
     """What is wrong with a status → stage map, one error per row at fault; `params` name the
-    row (`index`, in the order given) and its field (`field`)."""
-    pipeline, seen, errors = _deal_pipeline(shop), set(), []
+    row (`index`, in the order given) and its field (`field`). A status maps once per
+    pipeline, to a stage of a pipeline the shop's deals go to (its own or a rule's)."""
+    pipeline = _deal_pipeline(shop)
+    pipelines = {pipeline.pk} if pipeline else set()
+    if shop.pk:
+        pipelines |= set(shop.routes.values_list("pipeline_id", flat=True))
+    seen, errors = set(), []
     for index, (status_code, stage) in enumerate(pairs):
         code = status_code.strip()
         if not code:
@@ -473,13 +482,13 @@ def _status_stage_errors(shop: Shop, pairs: Sequence[tuple[str, Stage]]) -> list
                 _("Give the order status code."), code="status_code_missing",
                 params={"index": index, "field": "status_code"},
             ))  # fmt: skip
-        elif code in seen:
+        elif (code, stage.pipeline_id) in seen:
             errors.append(ValidationError(
                 _("The status %(code)s is mapped twice."), code="status_code_twice",
                 params={"index": index, "field": "status_code", "code": code},
             ))  # fmt: skip
-        seen.add(code)
-        if pipeline is None or stage.pipeline_id != pipeline.pk:
+        seen.add((code, stage.pipeline_id))
+        if stage.pipeline_id not in pipelines:
             errors.append(ValidationError(
                 _("The stage %(stage)s is not in the pipeline of the shop's deals."),
                 code="stage_of_another_pipeline",

@@ -212,3 +212,22 @@ def test_the_shops_rules_route_new_deals_to_their_pipelines(shop, money):
     }  # fmt: skip
 
     assert routed == {"big": wholesale, "moscow": moscow, "other site": shop.pipeline}
+
+
+def test_the_status_map_takes_stages_of_the_pipelines_the_shops_deals_go_to(shop, money):
+    from django.core.exceptions import ValidationError
+
+    from deals.services import StageSpec, pipeline_create
+    from shopsync.services import shop_status_stages_replace
+
+    specs = [StageSpec("New", 10), StageSpec("Won", 20, "won"), StageSpec("Lost", 30, "lost")]
+    routed, unrelated = (pipeline_create(name=name, stages=specs) for name in ("B2B", "Other"))
+    ShopRoute.objects.create(shop=shop, customer_group="b2b", pipeline=routed)
+    won = {pipeline: pipeline.stages.get(name="Won") for pipeline in (routed, unrelated)}
+
+    shop_status_stages_replace(shop=shop, pairs=[
+        ("F", shop.pipeline.stages.get(name="Won")), ("F", won[routed])])  # fmt: skip
+
+    with pytest.raises(ValidationError, match="not in the pipeline"):
+        shop_status_stages_replace(shop=shop, pairs=[("F", won[unrelated])])
+    assert shop.status_stages.count() == 2
