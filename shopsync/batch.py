@@ -13,7 +13,7 @@ from activities.models import TimelineEvent
 from catalog.models import Origin, Product
 from contacts.communications import normalize
 from contacts.models import Communication, Contact
-from contacts.services import CommunicationInput, ContactDraft, contact_create_many
+from contacts.services import ContactDraft, contact_create_many
 from deals.services import DealDraft, deal_create_many
 
 from .models import Shop, ShopCustomer, ShopOrder
@@ -26,6 +26,7 @@ from .services import (
     _currency,
     _order_fields,
     _rows,
+    contact_draft,
     deal_content_digests,
     lock_keys,
     responsible_picker,
@@ -157,7 +158,7 @@ def _contacts_for(shop: Shop, customers: list[IncomingCustomer]) -> list[Contact
                 contact_id = by_communication.get((kind, _normalized(kind, _value(kind, customer))))
         found.append(contact_id)
         key = None
-        if contact_id is None and (draft := _draft(customer)) is not None:
+        if contact_id is None and (draft := contact_draft(customer)) is not None:
             key = (customer.customer_id, customer.email.lower(), customer.phone)
             new.setdefault(key, draft)
         keys.append(key)
@@ -185,18 +186,3 @@ def _normalized(kind: str, value: str) -> str:
         return normalize(kind, value) if value.strip() else ""
     except ValidationError:
         return ""
-
-
-def _draft(customer: IncomingCustomer) -> ContactDraft | None:
-    last_name = customer.last_name or (
-        "" if customer.first_name else customer.email or customer.phone
-    )
-    if not (last_name or customer.first_name):
-        return None
-    return ContactDraft(
-        first_name=customer.first_name, last_name=last_name, middle_name=customer.middle_name,
-        address=customer.address,
-        communications=[CommunicationInput(kind=kind, value=_value(kind, customer))
-                        for kind in (Communication.Kind.EMAIL, Communication.Kind.PHONE)
-                        if _value(kind, customer).strip()],
-    )  # fmt: skip

@@ -28,9 +28,10 @@ from contacts.communications import normalize
 from contacts.models import Communication, Company, CompanyRequisite, Contact
 from contacts.services import (
     CommunicationInput,
+    ContactDraft,
     company_create,
     company_requisite_create,
-    contact_create,
+    contact_create_many,
     contact_link_company,
 )
 from core.errors import ApplicationError
@@ -381,28 +382,29 @@ def _contact_by_communication(kind: str, value: str) -> Contact | None:
     return Contact.objects.filter(pk__in=found).order_by("pk").first()
 
 
-def _contact_create(customer: IncomingCustomer) -> Contact | None:
-    communications = []
-    for kind, value in ((Communication.Kind.EMAIL, customer.email),
-                        (Communication.Kind.PHONE, customer.phone)):  # fmt: skip
-        if value.strip():
-            communications.append(CommunicationInput(kind=kind, value=value))
+def contact_draft(customer: IncomingCustomer) -> ContactDraft | None:
+    """The new contact of a customer the CRM does not know: named by the customer's name,
+    else by the e-mail or phone; None for a customer with nothing to name them by."""
     last_name = customer.last_name or (
         "" if customer.first_name else customer.email or customer.phone
     )
     if not (last_name or customer.first_name):
         return None
-    try:
-        return contact_create(
-            actor=None, first_name=customer.first_name, last_name=last_name,
-            middle_name=customer.middle_name, address=customer.address,
-            communications=communications,
-        )  # fmt: skip
-    except ValidationError:  # a malformed phone or e-mail: keep the contact without it
-        return contact_create(
-            actor=None, first_name=customer.first_name, last_name=last_name,
-            middle_name=customer.middle_name, address=customer.address,
-        )  # fmt: skip
+    communications = [
+        CommunicationInput(kind=kind, value=value)
+        for kind, value in ((Communication.Kind.EMAIL, customer.email),
+                            (Communication.Kind.PHONE, customer.phone))
+        if value.strip()
+    ]  # fmt: skip
+    return ContactDraft(first_name=customer.first_name, last_name=last_name,
+                        middle_name=customer.middle_name, address=customer.address,
+                        communications=communications)  # fmt: skip
+
+
+def _contact_create(customer: IncomingCustomer) -> Contact | None:
+    """A new contact (a malformed phone or e-mail is left out, not the contact)."""
+    draft = contact_draft(customer)
+    return contact_create_many(drafts=[draft])[0] if draft else None
 
 
 def _company_for(customer: IncomingCustomer, contact: Contact | None):
