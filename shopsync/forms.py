@@ -1,6 +1,7 @@
 """The shop settings page's forms: the shop's own fields in two groups (connection, new
-deals) and its order status → stage map as a formset. Input checks only: the rules (a fixed
-assignment has its manager, the map's stages are in the shop's pipeline) are the service's."""
+deals), its pipeline rules and its order status → stage map as formsets. Input checks only:
+the rules (a fixed assignment has its manager, the map's stages are in the shop's pipelines,
+an amount range the right way round) are the service's."""
 
 import zoneinfo
 from functools import cache
@@ -108,6 +109,11 @@ class ShopForm(forms.ModelForm):
     def deal_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in DEAL_FIELDS]
 
+    @property
+    def deal_fields_after_pipeline(self) -> list[forms.BoundField]:
+        """Step 2 below the pipeline and its rules."""
+        return [self[name] for name in DEAL_FIELDS if name != "pipeline"]
+
 
 class StageSelect(forms.Select):
     """Stages with their pipeline on each option, so the page offers those of the chosen one."""
@@ -152,4 +158,51 @@ class BaseStatusStageFormSet(forms.BaseFormSet):
 
 StatusStageFormSet = forms.formset_factory(
     StatusStageForm, formset=BaseStatusStageFormSet, extra=1, can_delete=True
+)
+
+
+class ShopRouteForm(forms.Form):
+    """A pipeline rule in step 2: the conditions an order meets (empty: any) and the pipeline
+    its deal goes to. The rows' order on the page is the rules' order."""
+
+    site = forms.CharField(
+        label=_("Site"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"aria-label": _("Site"), "placeholder": "s1"}),
+    )  # fmt: skip
+    region = forms.CharField(
+        label=_("Region"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"aria-label": _("Region")}),
+    )  # fmt: skip
+    customer_group = forms.CharField(
+        label=_("Customer group"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"aria-label": _("Customer group")}),
+    )  # fmt: skip
+    amount_min = forms.DecimalField(
+        label=_("Amount from"), required=False, min_value=0, max_digits=18, decimal_places=2,
+        widget=forms.NumberInput(attrs={"aria-label": _("Amount from"), "step": "0.01"}),
+    )  # fmt: skip
+    amount_max = forms.DecimalField(
+        label=_("Amount to"), required=False, min_value=0, max_digits=18, decimal_places=2,
+        widget=forms.NumberInput(attrs={"aria-label": _("Amount to"), "step": "0.01"}),
+    )  # fmt: skip
+    pipeline = forms.ModelChoiceField(
+        Pipeline.objects.all(), label=_("Pipeline"),
+        widget=forms.Select(attrs={"aria-label": _("Rule pipeline")}),
+    )  # fmt: skip
+
+
+class BaseShopRouteFormSet(forms.BaseFormSet):
+    @cached_property
+    def pipeline_choices(self) -> list:
+        # through iter(): list() of the choices themselves would count them first (a query)
+        return list(iter(ShopRouteForm.base_fields["pipeline"].choices))
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # one query for the pipelines of every row, not one per row
+        form.fields["pipeline"].choices = self.pipeline_choices
+
+
+ShopRouteFormSet = forms.formset_factory(
+    ShopRouteForm, formset=BaseShopRouteFormSet, extra=0, can_delete=True
 )

@@ -9,6 +9,7 @@ import secrets
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -46,7 +47,7 @@ from deals.services import (
 )
 
 from .commerceml.client import ExchangeClient, ExchangeError
-from .models import Shop, ShopCustomer, ShopOrder, ShopStatusStage
+from .models import Shop, ShopCustomer, ShopOrder, ShopRoute, ShopStatusStage
 from .orders import IncomingCustomer, IncomingLine, IncomingOrder
 from .push import changes_from_the_shop
 
@@ -468,13 +469,18 @@ def _deal_pipeline(shop: Shop) -> Pipeline | None:
         return None
 
 
-def _status_stage_errors(shop: Shop, pairs: Sequence[tuple[str, Stage]]) -> list[ValidationError]:
+def _status_stage_errors(
+    shop: Shop, pairs: Sequence[tuple[str, Stage]], route_pipeline_ids: Iterable[int] | None = None
+) -> list[ValidationError]:
     """What is wrong with a status → stage map, one error per row at fault; `params` name the
     row (`index`, in the order given) and its field (`field`). A status maps once per
-    pipeline, to a stage of a pipeline the shop's deals go to (its own or a rule's)."""
+    pipeline, to a stage of a pipeline the shop's deals go to (its own or a rule's: those of
+    `route_pipeline_ids`, the rules about to be saved, else the shop's saved rules)."""
     pipeline = _deal_pipeline(shop)
     pipelines = {pipeline.pk} if pipeline else set()
-    if shop.pk:
+    if route_pipeline_ids is not None:
+        pipelines |= set(route_pipeline_ids)
+    elif shop.pk:
         pipelines |= set(shop.routes.values_list("pipeline_id", flat=True))
     seen, errors = set(), []
     for index, (status_code, stage) in enumerate(pairs):
@@ -524,14 +530,17 @@ def shop_configure(
     shop: Shop,
     managers: Iterable[AbstractBaseUser],
     status_stages: Sequence[tuple[str, Stage]],
+    routes: "Sequence[ShopRouteInput] | None" = None,
 ) -> Shop:
     """Create or change a shop with everything its settings page gives: its own fields, the
-    managers a random assignment picks from, and the order status → stage map (replaced).
+    managers a random assignment picks from, its pipeline rules (replaced, unless `routes` is
+    None: then they stay as they are) and the order status → stage map (replaced), which may
+    use the stages of the rules' pipelines.
 
     Raises ValidationError with field errors, changing nothing: a fixed assignment without its
     manager, a random one without managers, first-import dates the wrong way round, the
-    shop's own field rules (shop_save), and {"status_stages": [...]} as
-    shop_status_stages_replace says."""
+    shop's own field rules (shop_save), {"routes": [...]} as shop_routes_replace says and
+    {"status_stages": [...]} as shop_status_stages_replace says."""
     managers = list(managers)
     errors: dict[str, list] = {}
     if shop.assignment == Shop.Assignment.FIXED and shop.responsible_id is None:
@@ -540,13 +549,21 @@ def shop_configure(
         errors["managers"] = [_("Choose the managers to pick from.")]
     if shop.import_from and shop.import_to and shop.import_from > shop.import_to:
         errors["import_to"] = [_("The end of the first import is before its start.")]
-    map_errors = _status_stage_errors(shop, status_stages)
+    route_pipeline_ids = None
+    if routes is not None:
+        routes = list(routes)
+        route_pipeline_ids = [route.pipeline.pk for route in routes]
+        if route_errors := _route_errors(routes):
+            errors["routes"] = route_errors
+    map_errors = _status_stage_errors(shop, status_stages, route_pipeline_ids)
     if map_errors:
         errors["status_stages"] = map_errors
     if errors:
         raise ValidationError(errors)
     shop = shop_save(shop=shop)
     shop.managers.set(managers)
+    if routes is not None:
+        shop_routes_replace(shop=shop, routes=routes)  # first: the map may use their stages
     shop_status_stages_replace(shop=shop, pairs=status_stages)
     return shop
 
@@ -586,3 +603,64 @@ def shop_pull_request(*, shop: Shop) -> None:
         raise ApplicationError(_("A pull of this shop is running now."), code="pull_running")
     shop_id = shop.pk
     transaction.on_commit(lambda: shop_pull_task.delay(shop_id))
+
+
+# --- the shop's pipeline rules --------------------------------------------------------------
+
+ROUTE_SORT_STEP = 10  # the rules' sort: 10, 20, … in the order given
+
+
+@dataclass(frozen=True)
+class ShopRouteInput:
+    """A pipeline rule as given: its conditions (empty or None: any) and its pipeline."""
+
+    pipeline: Pipeline
+    site: str = ""
+    region: str = ""
+    customer_group: str = ""
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+
+
+def _route_errors(routes: Sequence[ShopRouteInput]) -> list[ValidationError]:
+    """What is wrong with the rules, one error per row at fault; `params` name the row
+    (`index`, in the order given) and its field (`field`), as _status_stage_errors does."""
+    errors = []
+    for index, route in enumerate(routes):
+        if (
+            route.amount_min is not None
+            and route.amount_max is not None
+            and route.amount_min > route.amount_max
+        ):
+            errors.append(ValidationError(
+                _("The amount to is less than the amount from."), code="amount_range_reversed",
+                params={"index": index, "field": "amount_max"},
+            ))  # fmt: skip
+    return errors
+
+
+@transaction.atomic
+def shop_routes_replace(*, shop: Shop, routes: Sequence[ShopRouteInput]) -> list[ShopRoute]:
+    """Replace the shop's pipeline rules by `routes`, in order: their sort is 10, 20, ….
+
+    Raises ValidationError {"routes": [...]}, one error per row at fault (an amount range the
+    wrong way round; `params`: its `index` in `routes` and its `field`), and then changes
+    nothing."""
+    routes = list(routes)
+    errors = _route_errors(routes)
+    if errors:
+        raise ValidationError({"routes": errors})
+    shop.routes.all().delete()
+    return ShopRoute.objects.bulk_create(
+        ShopRoute(
+            shop=shop,
+            sort=(index + 1) * ROUTE_SORT_STEP,
+            site=route.site.strip(),
+            region=route.region.strip(),
+            customer_group=route.customer_group.strip(),
+            amount_min=route.amount_min,
+            amount_max=route.amount_max,
+            pipeline=route.pipeline,
+        )  # fmt: skip
+        for index, route in enumerate(routes)
+    )

@@ -1,6 +1,7 @@
 """Settings pages of the connected shops: administrators only (everybody else gets 403).
 
-The list, the settings page (connection, new deals, order status map), the statistics page
+The list, the settings page (connection, new deals and their pipeline rules, order status
+map), the statistics page
 with the shop's exchanges, and its buttons: issue a REST token, test the connection, sync now,
 download a run's raw document."""
 
@@ -20,9 +21,10 @@ from django.views.decorators.http import require_POST
 from core.errors import ApplicationError, error_text
 
 from . import selectors
-from .forms import ShopForm, StatusStageFormSet
+from .forms import ShopForm, ShopRouteFormSet, StatusStageFormSet
 from .models import Shop, SyncRun
 from .services import (
+    ShopRouteInput,
     shop_configure,
     shop_connection_check,
     shop_pull_request,
@@ -30,6 +32,8 @@ from .services import (
 )
 
 STATUS_MAP_PREFIX = "statuses"
+ROUTES_PREFIX = "routes"
+ROUTE_FIELDS = ["site", "region", "customer_group", "amount_min", "amount_max", "pipeline"]
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -58,40 +62,57 @@ def _detail_page(request, shop: Shop, **extra):
 
 @login_required
 def shop_edit(request, pk: int | None = None):
-    """Create (no pk) or change a shop: its connection, its new deals, its status map."""
+    """Create (no pk) or change a shop: its connection, its new deals and their pipeline
+    rules, its status map."""
     if pk is None:
         selectors.require_shop_administrator(request.user)
         shop = Shop()
-        initial_map = []
+        initial_map, initial_routes = [], []
     else:
         shop = selectors.shop_get(actor=request.user, shop_id=pk)
         initial_map = [
             {"status_code": row.status_code, "stage": row.stage} for row in shop.status_stages.all()
         ]
+        # one query, in their order; the pipeline by id (the rows' choices hold the pipelines)
+        initial_routes = [
+            {"site": route.site, "region": route.region, "customer_group": route.customer_group,
+             "amount_min": route.amount_min, "amount_max": route.amount_max,
+             "pipeline": route.pipeline_id}
+            for route in shop.routes.all()
+        ]  # fmt: skip
     saved_name = shop.name  # the form puts what was typed on the shop, saved or not
     data = request.POST if request.method == "POST" else None
     form = ShopForm(data, instance=shop)
     formset = StatusStageFormSet(data, initial=initial_map, prefix=STATUS_MAP_PREFIX)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        # the rows kept: filled in (a blank new row has no cleaned_data) and not removed
-        rows = [row for row in formset.forms
-                if row.cleaned_data and row not in formset.deleted_forms]  # fmt: skip
+    route_formset = ShopRouteFormSet(data, initial=initial_routes, prefix=ROUTES_PREFIX)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and route_formset.is_valid()
+    ):
+        rows, route_rows = _rows_kept(formset), _rows_kept(route_formset)
         try:
             shop = shop_configure(
                 shop=form.instance,
                 managers=form.cleaned_data["managers"],
+                routes=[
+                    ShopRouteInput(**{name: row.cleaned_data[name] for name in ROUTE_FIELDS})
+                    for row in route_rows
+                ],
                 status_stages=[
                     (row.cleaned_data["status_code"], row.cleaned_data["stage"]) for row in rows
                 ],
             )
         except ValidationError as error:
-            _show_errors(error, form, rows)
+            _show_errors(error, form, {"status_stages": rows, "routes": route_rows})
         else:
             messages.success(request, _("The shop %(name)s is saved.") % {"name": shop.name})
             return redirect("shopsync:detail", pk=shop.pk)
     context = {
         "form": form,
         "formset": formset,
+        "route_formset": route_formset,
         "shop": shop if pk is not None else None,
         "saved_name": saved_name,
         "section": "settings",
@@ -99,13 +120,22 @@ def shop_edit(request, pk: int | None = None):
     return render(request, "shopsync/shop_form.html", context)
 
 
-def _show_errors(error: ValidationError, form, rows) -> None:
-    """The service's errors next to their fields; the map's next to the row at fault."""
+def _rows_kept(formset) -> list:
+    """The rows kept, in their order: filled in (a blank new row has no cleaned_data) and not
+    removed."""
+    return [row for row in formset.forms
+            if row.cleaned_data and row not in formset.deleted_forms]  # fmt: skip
+
+
+def _show_errors(error: ValidationError, form, rows_of: dict[str, list]) -> None:
+    """The service's errors next to their fields; a formset's (the map's, the rules') next to
+    the row at fault. `rows_of`: the rows given to the service, by its error key."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
     for field, errors in error.error_dict.items():
-        if field == "status_stages":
+        if field in rows_of:
+            rows = rows_of[field]
             for row_error in errors:
                 params = row_error.params or {}
                 index = params.get("index")

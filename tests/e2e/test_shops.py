@@ -1,16 +1,18 @@
 """The shop settings in a real browser: an administrator adds a shop through its three-step
-form, finds it in the list, opens its statistics page and issues its REST token, shown once."""
+form (with a pipeline rule), finds it in the list, opens its statistics page and issues its REST token, shown once."""
 
 import hashlib
+from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from shopsync.models import Shop, ShopStatusStage
-from tests.factories import UserFactory
+from shopsync.models import Shop, ShopRoute, ShopStatusStage
+from tests.factories import UserFactory, sales_pipeline
 
 
 def test_an_administrator_adds_a_shop_and_issues_its_token(log_in, pipeline):
-    # given an administrator and two managers
+    # given an administrator, two managers and a second pipeline
+    wholesale = sales_pipeline("Wholesale")
     administrator = UserFactory(username="admin", is_superuser=True)
     UserFactory(username="anna", first_name="Anna", last_name="Ivanova")
     UserFactory(username="boris", first_name="Boris", last_name="Petrov")
@@ -35,7 +37,7 @@ def test_an_administrator_adds_a_shop_and_issues_its_token(log_in, pipeline):
     connection.get_by_label("First import from").fill("2024-01-01")
 
     deals = page.get_by_test_id("step-deals")
-    expect(deals.get_by_label("Pipeline")).to_have_value(str(pipeline.pk))
+    expect(deals.get_by_label("Pipeline", exact=True)).to_have_value(str(pipeline.pk))
     deals.get_by_label("Probability, %").fill("30")
     deals.get_by_label("One manager").check()
     expect(deals.get_by_label("Manager", exact=True)).to_be_visible()
@@ -43,6 +45,11 @@ def test_an_administrator_adds_a_shop_and_issues_its_token(log_in, pipeline):
     expect(deals.get_by_label("Manager", exact=True)).to_be_hidden()
     deals.get_by_label("Anna Ivanova").check()
     deals.get_by_label("Boris Petrov").check()
+    rules = page.get_by_test_id("pipeline-rules")
+    rules.get_by_role("button", name="Add a rule").click()
+    rule = rules.locator("[data-route-row]").last
+    rule.get_by_label("Amount from").fill("10000")
+    rule.get_by_label("Rule pipeline").select_option(label="Wholesale")
 
     statuses = page.get_by_test_id("step-statuses")
     statuses.get_by_role("button", name="Add a row").click()
@@ -60,6 +67,9 @@ def test_an_administrator_adds_a_shop_and_issues_its_token(log_in, pipeline):
     assert set(shop.managers.values_list("username", flat=True)) == {"anna", "boris"}
     assert list(ShopStatusStage.objects.values_list("shop__name", "status_code", "stage__name")) == [
         ("Teapots", "F", "Won")]  # fmt: skip
+    assert list(ShopRoute.objects.values_list("shop__name", "sort", "site", "amount_min",
+                                              "amount_max", "pipeline")) == [
+        ("Teapots", 10, "", Decimal("10000.00"), None, wholesale.pk)]  # fmt: skip
     expect(page.get_by_test_id("shop-summary")).to_contain_text("Anna Ivanova, Boris Petrov")
     expect(page.get_by_test_id("shop-summary")).not_to_contain_text("s3cret")
 

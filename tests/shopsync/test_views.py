@@ -1,10 +1,11 @@
 """The shop settings pages: administrators only; the settings page saves the shop, its
-managers and its status map through the services; the token is shown once; the connection
+managers, its pipeline rules and its status map through the services; the token is shown once; the connection
 test and "Sync now" talk to a real (tiny, local) exchange endpoint."""
 
 import hashlib
 import threading
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import PermissionAction, PermissionEntity, PermissionScope
 from deals.models import Pipeline
-from shopsync.models import Shop, ShopOrder, ShopStatusStage, SyncRun
+from shopsync.models import Shop, ShopOrder, ShopRoute, ShopStatusStage, SyncRun
 from shopsync.services import shop_by_token, shop_token_rotate
 from tests.factories import DealFactory, UserFactory, role, sales_pipeline, user_with_role
 
@@ -114,7 +115,7 @@ def _run(shop, *, document: bytes | None = None, **fields) -> SyncRun:
 
 
 def _form(pipeline, **changes) -> dict:
-    """The settings page's fields as a browser posts them (one blank map row)."""
+    """The settings page's fields as a browser posts them (one blank map row, no rules)."""
     data = {
         "name": "Teapots", "exchange_url": "https://teapots.example.com/1c_exchange.php",
         "login": "crm", "password": PASSWORD, "commerceml_version": "2.08",
@@ -125,6 +126,8 @@ def _form(pipeline, **changes) -> dict:
         "statuses-TOTAL_FORMS": "1", "statuses-INITIAL_FORMS": "0",
         "statuses-MIN_NUM_FORMS": "0", "statuses-MAX_NUM_FORMS": "1000",
         "statuses-0-status_code": "", "statuses-0-stage": "",
+        "routes-TOTAL_FORMS": "0", "routes-INITIAL_FORMS": "0",
+        "routes-MIN_NUM_FORMS": "0", "routes-MAX_NUM_FORMS": "1000",
     }  # fmt: skip
     data.update(changes)
     return data
@@ -138,6 +141,27 @@ def _rows(*rows, initial: int = 0) -> dict:
         if deleted:
             data[f"statuses-{index}-DELETE"] = "on"
     return data
+
+
+def _routes(*rows, initial: int = 0) -> dict:
+    """Rule rows: (site, region, customer group, amount from, amount to, pipeline[, deleted])."""
+    data = {"routes-TOTAL_FORMS": str(len(rows)), "routes-INITIAL_FORMS": str(initial)}
+    for index, (site, region, group, amount_min, amount_max, pipeline, *deleted) in enumerate(rows):
+        data |= {
+            f"routes-{index}-site": site, f"routes-{index}-region": region,
+            f"routes-{index}-customer_group": group, f"routes-{index}-amount_min": amount_min,
+            f"routes-{index}-amount_max": amount_max,
+            f"routes-{index}-pipeline": str(pipeline.pk) if pipeline else "",
+        }  # fmt: skip
+        if deleted:
+            data[f"routes-{index}-DELETE"] = "on"
+    return data
+
+
+def _saved_routes() -> list[tuple]:
+    return list(ShopRoute.objects.values_list(
+        "sort", "site", "region", "customer_group", "amount_min", "amount_max", "pipeline__name"
+    ))  # fmt: skip
 
 
 def test_shop_settings_are_for_administrators_only(client, shop, administrator, media):
@@ -302,6 +326,76 @@ def test_errors_are_shown_next_to_their_fields_and_nothing_is_saved(
     assert dates.context["form"].errors == {
         "import_to": ["The end of the first import is before its start."]
     }
+
+
+def test_pipeline_rules_are_saved_in_page_order_with_a_status_mapped_to_their_pipeline(
+    client, administrator, shop, pipeline
+):
+    # given a shop with one rule, and a second pipeline
+    client.force_login(administrator)
+    wholesale = sales_pipeline("Wholesale")
+    ShopRoute.objects.create(shop=shop, sort=5, site="s9", pipeline=wholesale)
+    url = reverse("shopsync:update", args=[shop.pk])
+    page = client.get(url).content.decode()
+    assert 'value="s9"' in page and "Pipeline rules" in page
+
+    # when the rule is removed, two are added and a status maps to a rule's pipeline at once
+    response = client.post(
+        url,
+        _form(pipeline, name="Kettles")
+        | _routes(("s9", "", "", "", "", wholesale, "deleted"),
+                  (" s1 ", "Ural", "", "10000", "", wholesale),
+                  ("", "", "VIP", "", "500.50", pipeline), initial=1)
+        | _rows(("W", wholesale.stages.get(name="Won"))),
+    )  # fmt: skip
+
+    # then the rules are replaced, their sort the rows' order
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    assert _saved_routes() == [
+        (10, "s1", "Ural", "", Decimal("10000.00"), None, "Wholesale"),
+        (20, "", "", "VIP", None, Decimal("500.50"), "Sales"),
+    ]
+    assert list(ShopStatusStage.objects.values_list("status_code", "stage__pipeline__name")) == [
+        ("W", "Wholesale")]  # fmt: skip
+
+    # and left out of the page, none stay
+    client.post(url, _form(pipeline, name="Kettles") | _rows(initial=0))
+    assert not ShopRoute.objects.exists()
+
+
+def test_a_rule_error_is_shown_next_to_its_row_and_nothing_is_saved(
+    client, administrator, shop, pipeline
+):
+    # given a shop with one rule
+    client.force_login(administrator)
+    wholesale = sales_pipeline("Wholesale")
+    ShopRoute.objects.create(shop=shop, sort=10, site="s1", pipeline=wholesale)
+    url = reverse("shopsync:update", args=[shop.pk])
+
+    # when a rule's amounts are the wrong way round, and a status maps to a removed rule's
+    # pipeline
+    response = client.post(
+        url,
+        _form(pipeline, name="Renamed")
+        | _routes(("s1", "", "", "", "", wholesale, "deleted"),
+                  ("", "", "", "100", "", pipeline), ("", "", "", "900", "100", pipeline),
+                  initial=1)
+        | _rows(("W", wholesale.stages.get(name="Won"))),
+    )  # fmt: skip
+
+    # then
+    assert response.status_code == 200
+    rules = response.context["route_formset"].forms
+    assert rules[1].errors == {}
+    assert rules[2].errors == {"amount_max": ["The amount to is less than the amount from."]}
+    assert response.context["formset"].forms[0].errors == {
+        "stage": ["The stage Won is not in the pipeline of the shop's deals."]
+    }
+    assert "The amount to is less than the amount from." in response.content.decode()
+    shop.refresh_from_db()
+    assert shop.name == "Kettles"
+    assert _saved_routes() == [(10, "s1", "", "", None, None, "Wholesale")]
+    assert not ShopStatusStage.objects.exists()
 
 
 def test_a_shop_name_is_unique(client, administrator, shop, pipeline):
@@ -495,7 +589,7 @@ def test_the_list_and_the_statistics_page_take_a_bounded_number_of_queries(
         client.get(reverse("shopsync:list"))
     with django_assert_max_num_queries(10) as small_detail:
         client.get(reverse("shopsync:detail", args=[first.pk]))
-    with django_assert_max_num_queries(13) as small_form:
+    with django_assert_max_num_queries(15) as small_form:
         client.get(reverse("shopsync:update", args=[first.pk]))
 
     shops = _shops_with_runs(["B", "C", "D"], 30, pipeline)
@@ -511,9 +605,15 @@ def test_the_list_and_the_statistics_page_take_a_bounded_number_of_queries(
         ShopStatusStage.objects.create(
             shop=shops[0], status_code=code, stage=pipeline.stages.last()
         )
+    other = sales_pipeline("Wholesale")
+    for index in range(5):  # and the rules' rows one query for their pipelines
+        ShopRoute.objects.create(
+            shop=shops[0], sort=index, site=f"s{index}", pipeline=[pipeline, other][index % 2]
+        )
     with django_assert_max_num_queries(len(small_form)):
         response = client.get(reverse("shopsync:update", args=[shops[0].pk]))
     assert len(response.context["formset"].forms) == 7
+    assert len(response.context["route_formset"].forms) == 5
 
 
 def test_the_default_pipeline_is_offered_for_a_new_shop(client, administrator, pipeline):
