@@ -4,20 +4,16 @@ document of thousands of orders is taken this way; the orders a batch does not s
 ones, business buyers, an id twice) and every order of a batch the database refuses go
 through order_ingest one by one."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import TimelineEvent
 from catalog.models import Origin, Product
-from contacts.communications import normalize
-from contacts.models import Communication, Contact
-from contacts.services import ContactDraft, contact_create_many
 from deals.services import DealDraft, deal_create_many
 
-from .models import Shop, ShopCustomer, ShopOrder
-from .orders import IncomingCustomer, IncomingOrder
+from .models import Shop, ShopOrder
+from .orders import IncomingOrder
 from .push import changes_from_the_shop
 from .services import (
     CREATED,
@@ -26,7 +22,7 @@ from .services import (
     _currency,
     _order_fields,
     _rows,
-    contact_draft,
+    customer_contacts,
     deal_content_digests,
     lock_keys,
     responsible_picker,
@@ -54,7 +50,7 @@ def orders_create_many(*, shop: Shop, orders: list[tuple[IncomingOrder, bytes]])
         return []
     currencies = {code: _currency(code) for code in {order.currency for order, _xml in orders}}
     with changes_from_the_shop():
-        contacts = _contacts_for(shop, [order.customer for order, _xml in orders])
+        contacts = customer_contacts(shop, [order.customer for order, _xml in orders])
         pick_responsible = responsible_picker(shop)
         routes = list(shop.routes.select_related("pipeline"))
         products = _shop_products(orders, currencies)
@@ -128,61 +124,3 @@ def _shop_products(orders: list[tuple[IncomingOrder, bytes]], currencies: dict) 
         )  # fmt: skip
     }
     return products
-
-
-def _contacts_for(shop: Shop, customers: list[IncomingCustomer]) -> list[Contact | None]:
-    """Each customer's contact, as order_ingest finds it (the shop's customer id, then
-    e-mail, then phone), in three queries; the new ones created together, once each even
-    when the customer ordered twice in the batch."""
-    by_account = dict(
-        ShopCustomer.objects.filter(
-            shop=shop, customer_id__in={c.customer_id for c in customers if c.customer_id}
-        ).values_list("customer_id", "contact_id")
-    )
-    by_communication = {}
-    for kind in (Communication.Kind.EMAIL, Communication.Kind.PHONE):
-        values = {_normalized(kind, _value(kind, customer)) for customer in customers} - {""}
-        for value, contact_id in (
-            Communication.objects.filter(kind=kind, normalized_value__in=values,
-                                         contact__isnull=False)
-            .order_by("-contact_id").values_list("normalized_value", "contact_id")
-        ):  # fmt: skip
-            by_communication[kind, value] = contact_id  # the oldest contact wins
-    found: list[int | None] = []
-    new: dict[tuple, ContactDraft] = {}
-    keys: list[tuple | None] = []
-    for customer in customers:
-        contact_id = by_account.get(customer.customer_id) if customer.customer_id else None
-        for kind in (Communication.Kind.EMAIL, Communication.Kind.PHONE):
-            if contact_id is None:
-                contact_id = by_communication.get((kind, _normalized(kind, _value(kind, customer))))
-        found.append(contact_id)
-        key = None
-        if contact_id is None and (draft := contact_draft(customer)) is not None:
-            key = (customer.customer_id, customer.email.lower(), customer.phone)
-            new.setdefault(key, draft)
-        keys.append(key)
-    created = dict(zip(new, contact_create_many(drafts=list(new.values())), strict=True))
-    existing = Contact.objects.in_bulk([pk for pk in found if pk is not None])
-    contacts = [
-        existing.get(contact_id) if contact_id is not None else created.get(key)
-        for contact_id, key in zip(found, keys, strict=True)
-    ]
-    ShopCustomer.objects.bulk_create(
-        [ShopCustomer(shop=shop, customer_id=customer.customer_id, contact=contact)
-         for customer, contact in zip(customers, contacts, strict=True)
-         if contact is not None and customer.customer_id],
-        ignore_conflicts=True,
-    )  # fmt: skip
-    return contacts
-
-
-def _value(kind: str, customer: IncomingCustomer) -> str:
-    return customer.email if kind == Communication.Kind.EMAIL else customer.phone
-
-
-def _normalized(kind: str, value: str) -> str:
-    try:
-        return normalize(kind, value) if value.strip() else ""
-    except ValidationError:
-        return ""

@@ -151,7 +151,7 @@ def _currency(code: str) -> Currency:
 
 
 def _create(shop: Shop, order: IncomingOrder, currency: Currency) -> IngestResult:
-    contact = _contact_for(shop, order.customer)
+    contact = customer_contacts(shop, [order.customer])[0]
     company = _company_for(order.customer, contact) if order.customer.is_company else None
     deal = deal_create(
         title=_("Order %(number)s from %(shop)s")
@@ -352,35 +352,63 @@ def _shop_product(line: IncomingLine, currency: Currency) -> Product | None:
     )  # fmt: skip
 
 
-def _contact_for(shop: Shop, customer: IncomingCustomer) -> Contact | None:
-    """The customer's contact: by the shop's customer id, then e-mail, then phone; else a new
-    one. None for an order without anybody's name or means of contact."""
-    contact = None
-    if customer.customer_id:
-        account = ShopCustomer.objects.filter(shop=shop, customer_id=customer.customer_id)
-        contact = Contact.objects.filter(pk__in=account.values("contact_id")).first()
-    for kind, value in ((Communication.Kind.EMAIL, customer.email),
-                        (Communication.Kind.PHONE, customer.phone)):  # fmt: skip
-        if contact is None and value:
-            contact = _contact_by_communication(kind, value)
-    if contact is None:
-        contact = _contact_create(customer)
-    if contact is not None and customer.customer_id:
-        ShopCustomer.objects.get_or_create(
-            shop=shop, customer_id=customer.customer_id, defaults={"contact": contact}
-        )
-    return contact
+def customer_contacts(shop: Shop, customers: list[IncomingCustomer]) -> list[Contact | None]:
+    """Each customer's contact: by the shop's customer id, then e-mail, then phone, else a
+    new one (None for a customer with nothing to name them by), in a fixed number of
+    queries; the new ones are created together, once each even when a customer comes twice.
+    The shop remembers each customer id's contact."""
+    by_account = dict(
+        ShopCustomer.objects.filter(
+            shop=shop, customer_id__in={c.customer_id for c in customers if c.customer_id}
+        ).values_list("customer_id", "contact_id")
+    )
+    by_communication = {}
+    for kind in (Communication.Kind.EMAIL, Communication.Kind.PHONE):
+        values = {_normalized(kind, _value(kind, customer)) for customer in customers} - {""}
+        for value, contact_id in (
+            Communication.objects.filter(kind=kind, normalized_value__in=values,
+                                         contact__isnull=False)
+            .order_by("-contact_id").values_list("normalized_value", "contact_id")
+        ):  # fmt: skip
+            by_communication[kind, value] = contact_id  # the oldest contact wins
+    found: list[int | None] = []
+    new: dict[tuple, ContactDraft] = {}
+    keys: list[tuple | None] = []
+    for customer in customers:
+        contact_id = by_account.get(customer.customer_id) if customer.customer_id else None
+        for kind in (Communication.Kind.EMAIL, Communication.Kind.PHONE):
+            if contact_id is None:
+                contact_id = by_communication.get((kind, _normalized(kind, _value(kind, customer))))
+        found.append(contact_id)
+        key = None
+        if contact_id is None and (draft := contact_draft(customer)) is not None:
+            key = (customer.customer_id, customer.email.lower(), customer.phone)
+            new.setdefault(key, draft)
+        keys.append(key)
+    created = dict(zip(new, contact_create_many(drafts=list(new.values())), strict=True))
+    existing = Contact.objects.in_bulk([pk for pk in found if pk is not None])
+    contacts = [
+        existing.get(contact_id) if contact_id is not None else created.get(key)
+        for contact_id, key in zip(found, keys, strict=True)
+    ]
+    ShopCustomer.objects.bulk_create(
+        [ShopCustomer(shop=shop, customer_id=customer.customer_id, contact=contact)
+         for customer, contact in zip(customers, contacts, strict=True)
+         if contact is not None and customer.customer_id],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    return contacts
 
 
-def _contact_by_communication(kind: str, value: str) -> Contact | None:
+def _value(kind: str, customer: IncomingCustomer) -> str:
+    return customer.email if kind == Communication.Kind.EMAIL else customer.phone
+
+
+def _normalized(kind: str, value: str) -> str:
     try:
-        normalized = normalize(kind, value)
+        return normalize(kind, value) if value.strip() else ""
     except ValidationError:
-        return None
-    found = Communication.objects.filter(
-        kind=kind, normalized_value=normalized, contact__isnull=False
-    ).values("contact_id")
-    return Contact.objects.filter(pk__in=found).order_by("pk").first()
+        return ""
 
 
 def contact_draft(customer: IncomingCustomer) -> ContactDraft | None:
@@ -400,12 +428,6 @@ def contact_draft(customer: IncomingCustomer) -> ContactDraft | None:
     return ContactDraft(first_name=customer.first_name, last_name=last_name,
                         middle_name=customer.middle_name, address=customer.address,
                         communications=communications)  # fmt: skip
-
-
-def _contact_create(customer: IncomingCustomer) -> Contact | None:
-    """A new contact (a malformed phone or e-mail is left out, not the contact)."""
-    draft = contact_draft(customer)
-    return contact_create_many(drafts=[draft])[0] if draft else None
 
 
 def _company_for(customer: IncomingCustomer, contact: Contact | None):
