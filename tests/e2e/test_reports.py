@@ -5,17 +5,10 @@ import csv
 
 from playwright.sync_api import expect
 
+from tests.e2e.charts import chart_scripts
 from tests.reports.conftest import world  # noqa: F401 (the fixture)
 
-CHART = "() => document.querySelector('[data-testid=report-chart]')"
-# the chart of the page: Chart.js drew it, and its canvas holds painted pixels
-CHART_DRAWN = f"""() => {{
-  const canvas = ({CHART})();
-  if (!canvas || !window.Chart || !Chart.getChart(canvas) || !canvas.width) return false;
-  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  return pixels.some((value, index) => index % 4 === 3 && value > 0);
-}}"""
-LABELS = f"Chart.getChart(({CHART})()).data.labels"
+CHART_DRAWN, LABELS = chart_scripts("[data-testid=report-chart]")
 
 
 def test_a_report_is_filtered_in_place_and_exported_as_shown(log_in, world):  # noqa: F811
