@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.policy import administrators
+from core.copy_insert import rows_copy_insert
 from core.errors import ApplicationError
 from core.events import publish_on_commit
 from core.services import FieldChange, lock_for_update, model_update
 
 from .events import ActivityCompleted
+from .message_ids import activity_message_id
 from .models import Activity, ActivityBinding, Notification, TimelineEvent
 
 REPEAT_STEP = {
@@ -48,6 +50,22 @@ def timeline_record(
         activity=activity,
         created_at=at or timezone.now(),
     )
+
+
+def timeline_record_many(
+    *, entities: Sequence[models.Model], kind: str, at: datetime.datetime,
+    payloads: Sequence[dict] | None = None, actor: AbstractBaseUser | None = None,
+) -> None:  # fmt: skip
+    """timeline_record for many new items at once, written with COPY: the events of a batch
+    (shop orders, imports). `payloads` one per entity, or none."""
+    payloads = payloads if payloads is not None else [{}] * len(entities)
+    rows_copy_insert(
+        TimelineEvent,
+        [{"entity_type": entity.ENTITY_TYPE, "entity_id": entity.pk, "kind": kind,
+          "payload": payload, "created_at": at, "actor": actor}
+         for entity, payload in zip(entities, payloads, strict=True)],
+        now=at,
+    )  # fmt: skip
 
 
 def timeline_record_field_changes(
@@ -396,9 +414,11 @@ def activity_email_send(
         is_done=True,
     )
     reply_to = [actor.email] if getattr(actor, "email", "") else None
+    # a Message-ID naming the activity, so that the mailboxes thread the answer onto its items
     message = EmailMessage(
-        subject=subject, body=body, from_email=sender, to=recipients, reply_to=reply_to
-    )
+        subject=subject, body=body, from_email=sender, to=recipients, reply_to=reply_to,
+        headers={"Message-ID": activity_message_id(activity.pk)},
+    )  # fmt: skip
     transaction.on_commit(message.send)
     return activity
 

@@ -23,6 +23,8 @@ from typing import Any, NamedTuple
 from django.db import connection, models
 from django.db.models.fields import Field
 
+from core.copy_insert import ids_reserve
+
 COPY_READ_SIZE = 1 << 20  # bytes psycopg2 reads from the CSV buffer per round
 
 
@@ -74,17 +76,12 @@ class BulkInserter:
     def __init__(self) -> None:
         self.is_postgresql = connection.vendor == "postgresql"
         self._plans: dict[tuple[type[models.Model], type], TablePlan] = {}
-        self._sequences: dict[str, str] = {}
 
     def reserve_ids(self, model: type[models.Model], count: int) -> list[int]:
         """`count` primary keys taken from the table's sequence: the database will give them
         to nobody else, whether or not the rows are ever inserted. Runs in its own statement,
         so it works outside a transaction too."""
-        if count == 0:
-            return []
-        if self.is_postgresql:
-            return self._reserve_from_sequence(model._meta.db_table, count)
-        return self._reserve_from_sqlite_sequence(model._meta.db_table, count)
+        return ids_reserve(model, count)
 
     def prepare(self, model: type[models.Model], rows: Sequence[NamedTuple]) -> Batch:
         """A batch inserting `rows` (all of one row type, at least one) into the model's table."""
@@ -115,38 +112,6 @@ class BulkInserter:
         if key not in self._plans:
             self._plans[key] = plan_table(model, row_type)
         return self._plans[key]
-
-    def _reserve_from_sequence(self, table: str, count: int) -> list[int]:
-        # nextval() is atomic per call, so the ids stay unique even if another session
-        # inserts into the table meanwhile; they are just not always consecutive then.
-        with connection.cursor() as cursor:
-            if table not in self._sequences:
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-                self._sequences[table] = cursor.fetchone()[0]
-            cursor.execute(
-                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
-                [self._sequences[table], count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-
-    def _reserve_from_sqlite_sequence(self, table: str, count: int) -> list[int]:
-        # Django's SQLite primary keys are AUTOINCREMENT: new ids are always above the
-        # table's sqlite_sequence entry, so moving it up by `count` reserves the ids below.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE sqlite_sequence SET seq = seq + %s WHERE name = %s RETURNING seq",
-                [count, table],
-            )
-            row = cursor.fetchone()
-            if row is None:  # the table never had a row, so it has no entry yet
-                quoted = connection.ops.quote_name(table)
-                cursor.execute(f"SELECT COALESCE(MAX(id), 0) + %s FROM {quoted}", [count])
-                row = cursor.fetchone()
-                cursor.execute(
-                    "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, row[0]]
-                )
-        last = row[0]
-        return list(range(last - count + 1, last + 1))
 
 
 def _copy_batch(plan: TablePlan, rows: Sequence[NamedTuple]) -> Batch:

@@ -138,11 +138,19 @@ class OwnerTotals:
 
 
 def product_row_build(
-    row: ProductRowInput, *, currency: Currency, sort: int, owner: dict, validate: bool = True
+    row: ProductRowInput, *, currency: Currency, sort: int, owner: dict
 ) -> ProductRow:
-    """A priced product row, not saved. `validate=False` skips the field checks (each costs
-    queries): for a bulk writer whose database constraints hold the rows anyway and which
-    repeats a refused batch row by row to find the bad one."""
+    """A priced product row of `owner` ({"deal": deal} or {"lead": lead}), checked field by
+    field, not saved."""
+    built = ProductRow(**owner, **product_row_values(row, currency=currency, sort=sort))
+    built.full_clean(exclude=["deal", "lead"])
+    return built
+
+
+def product_row_values(row: ProductRowInput, *, currency: Currency, sort: int) -> dict:
+    """The fields of a priced product row (field name -> value), without its owner and not
+    checked: for a bulk writer whose database constraints hold the rows anyway (each check
+    costs queries) and which repeats a refused batch row by row to find the bad one."""
     product = row.product
     if product is None and not row.product_name:
         raise ValidationError({"product_name": _("A row needs a product or a name.")})
@@ -167,25 +175,21 @@ def product_row_build(
         tax_rate=tax_rate,
         is_tax_included=is_tax_included,
     )
-    built = ProductRow(
-        **owner,
-        product=product,
-        product_name=row.product_name or product.name,
-        price=price,
-        quantity=row.quantity,
-        measure=row.measure or (product.measure if product else Product.Measure.PIECE),
-        discount_type=row.discount_type,
-        discount_rate=row.discount_rate,
-        discount_amount=discount_amount,
-        tax_rate=tax_rate,
-        is_tax_included=is_tax_included,
-        tax_total=totals.tax_total,
-        line_total=totals.line_total,
-        sort=sort,
-    )
-    if validate:
-        built.full_clean(exclude=["deal", "lead"])
-    return built
+    return {
+        "product": product,
+        "product_name": row.product_name or product.name,
+        "price": price,
+        "quantity": row.quantity,
+        "measure": row.measure or (product.measure if product else Product.Measure.PIECE),
+        "discount_type": row.discount_type,
+        "discount_rate": row.discount_rate,
+        "discount_amount": discount_amount,
+        "tax_rate": tax_rate,
+        "is_tax_included": is_tax_included,
+        "tax_total": totals.tax_total,
+        "line_total": totals.line_total,
+        "sort": sort,
+    }
 
 
 @transaction.atomic

@@ -18,23 +18,26 @@ from activities.services import (
     notification_send,
     timeline_record,
     timeline_record_field_changes,
+    timeline_record_many,
 )
 from catalog.models import Currency, ProductRow
 from catalog.services import (
     ProductRowInput,
     currency_base,
     currency_convert,
-    product_row_build,
+    product_row_values,
     product_rows_as_input,
     product_rows_replace,
 )
 from contacts.models import Contact
+from core.copy_insert import objects_copy_insert, rows_copy_insert
 from core.errors import ApplicationError
-from core.events import publish_on_commit
+from core.events import publish_many_on_commit, publish_on_commit
 from core.services import FieldChange, lock_for_update, model_update
 from core.urls import entity_url
 
 from .events import DealCreated, DealDeleted, DealStageChanged, DealUpdated
+from .field_owners import deal_owned_fields
 from .models import Deal, DealContact, DealStageChange, Pipeline, Stage
 
 DEAL_FIELDS = [
@@ -210,14 +213,24 @@ class DealDraft:
     fields: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CreatedDeal:
+    """A deal deal_create_many made, and the fields of its product rows as it wrote them
+    (product_row_values', in their order), for a caller that needs them without a query."""
+
+    deal: Deal
+    product_rows: list[dict]
+
+
 @transaction.atomic
-def deal_create_many(*, drafts: Sequence[DealDraft]) -> list[Deal]:
+def deal_create_many(*, drafts: Sequence[DealDraft]) -> list[CreatedDeal]:
     """deal_create for many deals the system makes (no actor: shop orders, imports), each at
     the first stage of its pipeline, in a fixed number of queries: the same rows (the deal,
     its contacts and product rows, the first stage entry, the timeline), then the same events
-    and notifications, deal by deal. Nothing is checked field by field: the database
-    constraints hold the rows, and a caller whose batch is refused makes its deals one by one
-    with deal_create to learn which one is wrong."""
+    (together: publish_many_on_commit) and notifications. Nothing is checked field by field:
+    the database constraints hold the rows, and a caller whose batch is refused makes its
+    deals one by one with deal_create to learn which one is wrong. Each deal comes back with
+    its product rows' fields (CreatedDeal), in the order of the drafts."""
     now = timezone.now()
     first_stages: dict[int, Stage] = {}
     deals, rows_of = [], []
@@ -226,50 +239,47 @@ def deal_create_many(*, drafts: Sequence[DealDraft]) -> list[Deal]:
             first_stages[draft.pipeline.pk] = stage_first(draft.pipeline)
         stage = first_stages[draft.pipeline.pk]
         rows = [
-            product_row_build(row, currency=draft.currency, sort=(index + 1) * 10, owner={},
-                              validate=False)
+            product_row_values(row, currency=draft.currency, sort=(index + 1) * 10)
             for index, row in enumerate(draft.product_rows)
-        ]  # fmt: skip
+        ]
         deals.append(
             Deal(
                 title=draft.title.strip()[:255], pipeline=draft.pipeline, stage=stage,
                 currency=draft.currency, responsible=draft.responsible, created_by=None,
                 stage_changed_at=now, closed_at=now if stage.is_final else None,
-                amount=sum((row.line_total for row in rows), Decimal(0)),
-                tax_amount=sum((row.tax_total for row in rows), Decimal(0)),
+                amount=sum((row["line_total"] for row in rows), Decimal(0)),
+                tax_amount=sum((row["tax_total"] for row in rows), Decimal(0)),
                 **draft.fields,
             )
         )  # fmt: skip
         rows_of.append(rows)
-    Deal.objects.bulk_create(deals)
-    links, product_rows = [], []
-    for deal, draft, rows in zip(deals, drafts, rows_of, strict=True):
-        links += [
-            DealContact(deal=deal, contact=contact, is_primary=index == 0, sort=(index + 1) * 10)
-            for index, contact in enumerate(draft.contacts)
-        ]
-        for row in rows:
-            row.deal = deal
-        product_rows += rows
-    DealContact.objects.bulk_create(links)
-    ProductRow.objects.bulk_create(product_rows)
-    changes = DealStageChange.objects.bulk_create(
-        [DealStageChange(deal=deal, from_stage=None, to_stage=deal.stage, actor=None, at=now)
-         for deal in deals]
+    objects_copy_insert(Deal, deals, now=now)
+    rows_copy_insert(
+        DealContact,
+        [{"deal": deal, "contact": contact, "is_primary": index == 0, "sort": (index + 1) * 10}
+         for deal, draft in zip(deals, drafts, strict=True)
+         for index, contact in enumerate(draft.contacts)],
+        now=now,
     )  # fmt: skip
-    TimelineEvent.objects.bulk_create(
-        [TimelineEvent(entity_type=Deal.ENTITY_TYPE, entity_id=deal.pk,
-                       kind=TimelineEvent.Kind.CREATED, payload={}, created_at=now)
-         for deal in deals]
-    )  # fmt: skip
-    for deal, change in zip(deals, changes, strict=True):
-        publish_on_commit(DealCreated(deal_id=deal.pk, actor_id=None))
-        publish_on_commit(
+    rows_copy_insert(
+        ProductRow,
+        [{**row, "deal": deal} for deal, rows in zip(deals, rows_of, strict=True) for row in rows],
+        now=now,
+    )
+    changes = [DealStageChange(deal=deal, from_stage=None, to_stage=deal.stage, actor=None, at=now)
+               for deal in deals]  # fmt: skip
+    objects_copy_insert(DealStageChange, changes, now=now)
+    timeline_record_many(entities=deals, kind=TimelineEvent.Kind.CREATED, at=now)
+    publish_many_on_commit(
+        [event for deal, change in zip(deals, changes, strict=True) for event in (
+            DealCreated(deal_id=deal.pk, actor_id=None),
             DealStageChanged(deal_id=deal.pk, from_stage_id=None, to_stage_id=deal.stage_id,
-                             stage_change_id=change.pk, actor_id=None)
-        )  # fmt: skip
+                             stage_change_id=change.pk, actor_id=None),
+        )]
+    )  # fmt: skip
+    for deal in deals:
         _notify_assigned(deal, None)
-    return deals
+    return [CreatedDeal(deal, rows) for deal, rows in zip(deals, rows_of, strict=True)]
 
 
 @transaction.atomic
@@ -294,6 +304,15 @@ def deal_update(*, deal: Deal, actor: AbstractBaseUser | None, data: dict) -> De
             _("The amount of a deal with products is the total of its products."),
             code="amount_from_rows",
         )
+    if actor is not None and (owned := deal_owned_fields(deal).intersection(data)):
+        changed = [name for name in owned if data[name] != getattr(deal, name)]
+        if changed:
+            names = sorted(str(Deal._meta.get_field(name).verbose_name) for name in changed)
+            raise ApplicationError(
+                _("These fields come from the deal's shop order and cannot be changed here: "
+                  "%(fields)s.") % {"fields": ", ".join(names)},
+                code="field_owned",
+            )  # fmt: skip
     new_currency = data.pop("currency", deal.currency)
     previous_responsible_id = deal.responsible_id
     changes = model_update(instance=deal, fields=DEAL_FIELDS, data=data)
@@ -381,7 +400,8 @@ def deal_set_product_rows(
     *, deal: Deal, rows: Sequence[ProductRowInput], actor: AbstractBaseUser | None
 ) -> Deal:
     """Replace the deal's products; the amount becomes their total (discounts applied, other
-    currencies converted at current rates). Journals the old and new amount."""
+    currencies converted at current rates). Journals the old and new amount; publishes
+    DealUpdated with the field "product_rows" (and "amount" when it changed)."""
     deal = lock_for_update(deal)
     old_amount = deal.amount
     totals = product_rows_replace(owner=deal, currency=deal.currency, rows=list(rows))
@@ -392,6 +412,10 @@ def deal_set_product_rows(
         kind=TimelineEvent.Kind.PRODUCTS_CHANGED,
         actor=actor,
         payload={"old_amount": str(old_amount), "new_amount": str(deal.amount), "rows": len(rows)},
+    )
+    changed = ("product_rows", "amount") if deal.amount != old_amount else ("product_rows",)
+    publish_on_commit(
+        DealUpdated(deal_id=deal.pk, actor_id=getattr(actor, "pk", None), fields=changed)
     )
     return deal
 

@@ -9,7 +9,13 @@ from django.db import transaction
 from django.db.models import IntegerField, Value
 
 from core import events
-from core.events import DomainEvent, publish_on_commit, subscribe
+from core.events import (
+    DomainEvent,
+    batch_form_of,
+    publish_many_on_commit,
+    publish_on_commit,
+    subscribe,
+)
 from core.models import exactly_one_not_null
 from core.services import FieldChange, json_value, model_update
 from deals.models import Deal
@@ -251,3 +257,49 @@ def test_row_exists_answers_like_the_orms_exists(db):
     Robot.objects.create(name="Call", action="automation.add_comment", stage=stage, is_active=False)
     assert not row_exists(Robot, is_active=True, stage_id=stage.pk)
     assert row_exists(Robot, is_active=False, stage_id=stage.pk)
+
+
+# publish_many_on_commit
+
+
+@pytest.mark.django_db
+def test_publishing_many_delivers_each_event_in_order_after_the_commit(
+    received, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_many_on_commit([SomethingHappened(thing_id=1), SomethingHappened(thing_id=2)])
+        assert received == []
+
+    assert received == [SomethingHappened(thing_id=1), SomethingHappened(thing_id=2)]
+
+
+@pytest.mark.django_db
+def test_a_handler_with_a_batch_form_gets_the_events_in_one_call(
+    received, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given
+    batches = []
+    monkeypatch.setattr(events, "_batch_forms", {})
+    batch_form_of(received.append)(batches.append)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        publish_many_on_commit([SomethingHappened(thing_id=1), SomethingHappened(thing_id=2)])
+
+    # then
+    assert len(callbacks) == 1
+    assert batches == [[SomethingHappened(thing_id=1), SomethingHappened(thing_id=2)]]
+    assert received == []
+
+
+@pytest.mark.django_db
+def test_an_in_transaction_batch_form_runs_at_once(monkeypatch):
+    batches = []
+    monkeypatch.setitem(events._in_transaction_handlers, SomethingHappened, [])
+    monkeypatch.setattr(events, "_batch_forms", {})
+    handler = events.subscribe_in_transaction(SomethingHappened)(lambda event: None)
+    batch_form_of(handler)(batches.append)
+
+    with transaction.atomic():
+        publish_many_on_commit([SomethingHappened(thing_id=3)])
+        assert batches == [[SomethingHappened(thing_id=3)]]

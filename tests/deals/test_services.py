@@ -14,8 +14,10 @@ from core.urls import entity_url
 from deals.events import DealCreated, DealStageChanged, DealUpdated
 from deals.models import Deal, DealContact, DealStageChange, Pipeline, Stage
 from deals.services import (
+    DealDraft,
     StageSpec,
     deal_create,
+    deal_create_many,
     deal_move_to_stage,
     deal_set_product_rows,
     deal_update,
@@ -656,3 +658,42 @@ def test_a_notification_reads_in_the_recipients_language_not_the_senders(pipelin
         assert notification.title_text == "New deal assigned to you: Printers"
     with translation.override("ru"):
         assert notification.title_text == "Вам назначена новая сделка: Printers"
+
+
+# deal_create_many
+
+
+def test_deal_create_many_writes_the_rows_deal_create_writes(pipeline, money):
+    # given: a name COPY must escape
+    contact = ContactFactory()
+    rows = [ProductRowInput(quantity=Decimal(2), product_name="Kettle\t\\ 2\nL",
+                            price=Decimal("100.50"), discount_type="amount",
+                            discount_amount=Decimal("0.50"))]  # fmt: skip
+
+    # when
+    (created,) = deal_create_many(
+        drafts=[
+            DealDraft(
+                title=" Order 1 ",
+                pipeline=pipeline,
+                currency=money["RUB"],
+                contacts=[contact],
+                product_rows=rows,
+            )
+        ]  # fmt: skip
+    )
+
+    # then
+    deal = created.deal
+    assert deal == Deal.objects.get()
+    assert created.product_rows[0]["product_name"] == "Kettle\t\\ 2\nL"
+    deal.refresh_from_db()
+    assert (deal.title, deal.stage, deal.amount) == ("Order 1", stage_first(pipeline),
+                                                     Decimal("200.00"))  # fmt: skip
+    row = deal.product_rows.get()
+    assert (row.product_name, row.quantity, row.price, row.line_total, row.sort) == (
+        "Kettle\t\\ 2\nL", Decimal(2), Decimal("100.50"), Decimal("200.00"), 10)  # fmt: skip
+    assert list(DealContact.objects.filter(deal=deal).values_list(
+        "contact", "is_primary", "sort")) == [(contact.pk, True, 10)]  # fmt: skip
+    assert _timeline(deal) == [("created", {})]
+    assert _stage_changes(deal) == [(None, "New")]
