@@ -165,6 +165,8 @@ class Trigger(PlacedModel):
     class Kind(models.TextChoices):
         PAYMENT_RECEIVED = "payment_received", _("Payment received")
         ORDER_STATUS_CHANGED = "order_status_changed", _("Shop order status changed")
+        ORDER_SHIPPED = "order_shipped", _("Shop order shipped")
+        ORDER_CANCELLED = "order_cancelled", _("Shop order cancelled")
         FORM_SUBMITTED = "form_submitted", _("Web form submitted")
         EMAIL_RECEIVED = "email_received", _("Incoming e-mail")
         ACTIVITY_COMPLETED = "activity_completed", _("Activity completed")

@@ -41,6 +41,8 @@ SETTINGS_OF_KIND = {
     Kind.ORDER_STATUS_CHANGED: ("status",),
     Kind.FORM_SUBMITTED: ("form",),
     Kind.PAYMENT_RECEIVED: (),
+    Kind.ORDER_SHIPPED: (),
+    Kind.ORDER_CANCELLED: (),
     Kind.EMAIL_RECEIVED: (),
     Kind.WEBHOOK: (),
 }

@@ -25,6 +25,7 @@ from core.inline_edit import inline_field_response
 from core.listing import Column, list_page_context, query_without
 from core.mass_actions import mass_action_response
 
+from .field_owners import deal_owned_fields
 from .filters import DealBoardFilter, DealFilter
 from .forms import DealCreateForm, DealForm, DealMassActionForm, DealQuickAddForm
 from .models import Deal, Pipeline, Stage
@@ -261,6 +262,7 @@ def deal_detail_view(request, pk: int):
         "fields": DealForm.for_actor(request.user)(instance=deal),
         "stages": stages_visible(request.user, deal.pipeline.stages.order_by("sort")),
         **card_rights(request.user, deal),
+        "owned_fields": deal_owned_fields(deal),
         "timeline": timeline_list(entity=deal),
     }
     return render(request, "deals/deal_detail.html", context)

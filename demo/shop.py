@@ -2,8 +2,11 @@
 demo_shop`, started by `make run` beside the app), so that its orders arrive as deals of the
 orders pipeline within a minute and its payments move them."""
 
+from decimal import Decimal
+
 from django.conf import settings
 
+from shopsync.assignment import AssignmentRuleInput
 from shopsync.models import Shop
 from shopsync.services import shop_configure
 
@@ -11,6 +14,7 @@ from . import data
 
 # the shop's order statuses (demo_shop: N accepted, P paid, F done) -> stage keys
 STATUS_STAGES = [("N", "invoiced"), ("P", "paid"), ("F", "won")]
+LARGE_ORDER = Decimal(30_000)  # goes to the head of retail rather than to a manager
 
 
 def build_shop(demo) -> Shop:
@@ -22,10 +26,14 @@ def build_shop(demo) -> Shop:
         sync_interval_minutes=1,
         pipeline=demo.pipelines[data.ORDERS_PIPELINE],
         assignment=Shop.Assignment.RANDOM,
+        notify_department=demo.heads["retail"].department,
     )
     stages = demo.stages[data.ORDERS_PIPELINE]
     return shop_configure(
         shop=shop,
         managers=demo.managers["retail"],
         status_stages=[(code, stages[key]) for code, key in STATUS_STAGES],
+        assignment_rules=[
+            AssignmentRuleInput(responsible=demo.heads["retail"], amount_min=LARGE_ORDER)
+        ],
     )

@@ -3,13 +3,22 @@ the record of their exchanges (read-only)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import Shop, ShopOrder, ShopRoute, ShopStatusStage, SyncRun
+from .models import Shop, ShopAssignmentRule, ShopOrder, ShopRoute, ShopStatusStage, SyncRun
 from .services import shop_save, shop_token_rotate
 
 
+def _url_field(name: str) -> forms.URLField:
+    field = Shop._meta.get_field(name)
+    return forms.URLField(label=capfirst(field.verbose_name), help_text=field.help_text,
+                          required=False, assume_scheme="https")  # fmt: skip
+
+
 class ShopAdminForm(forms.ModelForm):
+    exchange_url = _url_field("exchange_url")
+    callback_url = _url_field("callback_url")
     # never rendered back; left empty, the saved password stays
     password = forms.CharField(
         label=_("Password"), required=False, widget=forms.PasswordInput(render_value=False),
@@ -21,7 +30,8 @@ class ShopAdminForm(forms.ModelForm):
         fields = ["name", "is_active", "exchange_url", "login", "password",
                   "sync_interval_minutes", "import_from", "import_to", "commerceml_version",
                   "push_encoding", "time_zone", "pipeline", "probability", "assignment",
-                  "responsible", "managers", "is_open_to_all"]  # fmt: skip
+                  "responsible", "managers", "is_open_to_all", "notify_department",
+                  "allow_backward_moves", "callback_url"]  # fmt: skip
 
     def clean_password(self) -> str:
         return self.cleaned_data["password"] or self.instance.password
@@ -38,6 +48,12 @@ class ShopRouteInline(admin.TabularInline):
     fields = ["sort", "site", "region", "customer_group", "amount_min", "amount_max", "pipeline"]
 
 
+class ShopAssignmentRuleInline(admin.TabularInline):
+    model = ShopAssignmentRule
+    extra = 1
+    fields = ["sort", "amount_min", "amount_max", "section", "client_type", "responsible"]
+
+
 @admin.register(Shop)
 class ShopAdmin(admin.ModelAdmin):
     form = ShopAdminForm
@@ -45,7 +61,7 @@ class ShopAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name"]
     filter_horizontal = ["managers"]
-    inlines = [ShopRouteInline, ShopStatusStageInline]
+    inlines = [ShopRouteInline, ShopAssignmentRuleInline, ShopStatusStageInline]
     actions = ["issue_token"]
 
     def save_model(self, request, obj, form, change):
@@ -72,7 +88,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(ShopOrder)
 class ShopOrderAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "deal", "status_code", "is_paid", "is_cancelled", "received_at"]
-    list_filter = ["shop", "is_paid", "is_cancelled"]
+    list_filter = ["shop", "is_paid", "is_cancelled", "is_created_in_crm"]
     search_fields = ["external_id", "number"]
 
 

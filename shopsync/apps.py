@@ -7,4 +7,4 @@ class ShopsyncConfig(AppConfig):
     verbose_name = _("Shop integration")
 
     def ready(self) -> None:
-        from . import push  # noqa: F401 (subscribes the status pushes to the deals' moves)
+        from . import crm_orders, push  # noqa: F401 (the fields shops own; the pushes' handlers)

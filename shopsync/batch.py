@@ -1,17 +1,20 @@
 """New orders in bulk: what order_ingest does for one new order, for a batch of new orders of
-private buyers, in a fixed number of queries (plus the events' handlers per deal). A
-document of thousands of orders is taken this way; the orders a batch does not suit (known
-ones, business buyers, an id twice) and every order of a batch the database refuses go
-through order_ingest one by one."""
+private buyers, in a fixed number of queries (the events' handlers too, where they have a
+batch form: core.events.publish_many_on_commit). A document of thousands of orders is taken
+this way; the orders a batch does not suit (known ones, business buyers, an id twice) and
+every order of a batch the database refuses go through order_ingest one by one."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import TimelineEvent
+from activities.services import timeline_record_many
 from catalog.models import Origin, Product
+from core.copy_insert import rows_copy_insert
 from deals.services import DealDraft, deal_create_many
 
+from .assignment import new_orders_notify, responsible_picker
 from .models import Shop, ShopOrder
 from .orders import IncomingOrder
 from .push import changes_from_the_shop
@@ -23,15 +26,15 @@ from .services import (
     _order_fields,
     _rows,
     customer_contacts,
-    deal_content_digests,
     lock_keys,
-    responsible_picker,
-    shop_pipeline_for,
+    shop_pipeline_picker,
+    written_deal_content_digests,
 )
 
 
 def suits_a_batch(order: IncomingOrder) -> bool:
-    return not order.customer.is_company
+    # a business buyer's company, and an order made in the CRM, are found one by one
+    return not order.customer.is_company and not order.crm_id
 
 
 @transaction.atomic
@@ -52,41 +55,44 @@ def orders_create_many(*, shop: Shop, orders: list[tuple[IncomingOrder, bytes]])
     with changes_from_the_shop():
         contacts = customer_contacts(shop, [order.customer for order, _xml in orders])
         pick_responsible = responsible_picker(shop)
-        routes = list(shop.routes.select_related("pipeline"))
+        pipeline_for = shop_pipeline_picker(shop)
         products = _shop_products(orders, currencies)
         drafts = []
         for (order, _xml), contact in zip(orders, contacts, strict=True):
             currency = currencies[order.currency]
+            rows = _rows(order.lines, currency, products=products)
             drafts.append(
                 DealDraft(
                     title=_("Order %(number)s from %(shop)s")
                     % {"number": order.number or order.external_id, "shop": shop.name},
-                    pipeline=shop_pipeline_for(shop, order, routes), currency=currency,
-                    responsible=pick_responsible(),
+                    pipeline=pipeline_for(order), currency=currency,
+                    responsible=pick_responsible(order, rows),
                     contacts=[contact] if contact else [],
-                    product_rows=_rows(order.lines, currency, products=products),
+                    product_rows=rows,
                     fields={"probability": shop.probability,
                             "is_open_to_all": shop.is_open_to_all, "comments": order.comment},
                 )
             )  # fmt: skip
-        deals = deal_create_many(drafts=drafts)
-        digests = deal_content_digests(deals)
+        created = deal_create_many(drafts=drafts)
+        deals = [each.deal for each in created]
+        digests = written_deal_content_digests(created)
         now = timezone.now()
-        shop_orders = ShopOrder.objects.bulk_create(
-            [ShopOrder(shop=shop, external_id=order.external_id, deal=deal, received_at=now,
-                       document=xml, synced_digest=digests[deal.pk], **_order_fields(order))
-             for (order, xml), deal in zip(orders, deals, strict=True)]
+        rows_copy_insert(
+            ShopOrder,
+            [{"shop": shop, "external_id": order.external_id, "deal": deal, "received_at": now,
+              "document": xml, "synced_digest": digests[deal.pk], **_order_fields(order)}
+             for (order, xml), deal in zip(orders, deals, strict=True)],
+            now=now,
         )  # fmt: skip
-        TimelineEvent.objects.bulk_create(
-            [TimelineEvent(entity_type=deal.ENTITY_TYPE, entity_id=deal.pk, created_at=now,
-                           kind=TimelineEvent.Kind.ORDER_SYNCED,
-                           payload={"shop": shop.name, "outcome": CREATED,
-                                    "order": order.number or order.external_id})
-             for (order, _xml), deal in zip(orders, deals, strict=True)]
+        timeline_record_many(
+            entities=deals, kind=TimelineEvent.Kind.ORDER_SYNCED, at=now,
+            payloads=[{"shop": shop.name, "outcome": CREATED,
+                       "order": order.number or order.external_id} for order, _xml in orders],
         )  # fmt: skip
+        new_orders_notify(shop=shop, deals=deals)
         rules = StatusRules.of(shop)
-        for shop_order, deal, (order, _xml) in zip(shop_orders, deals, orders, strict=True):
-            _apply_status(shop_order, deal, order, was_paid=False, old_status="", rules=rules)
+        for deal, (order, _xml) in zip(deals, orders, strict=True):
+            _apply_status(shop, deal, order, was_paid=False, old_status="", rules=rules)
     return [order.external_id for order, _xml in orders]
 
 

@@ -21,7 +21,7 @@ from .batch import orders_create_many, suits_a_batch
 from .commerceml.parser import CommerceMLError, Order, ParseStats, parse_orders
 from .models import Shop, ShopOrder, SyncRun
 from .orders import IncomingCustomer, IncomingLine, IncomingOrder
-from .services import CREATED, order_ingest
+from .services import CREATED, is_within_import_range, order_ingest
 from .sync_runs import sync_run_finish, sync_run_start
 
 # a document larger than this is refused with a clear error on its run (pulled answers are
@@ -50,34 +50,44 @@ def run_document_ingest(*, run: SyncRun) -> SyncRun:
     outcomes: list[str] = []
     errors: list[tuple[str, Exception | str]] = []
     batch: list[Order] = []
+    out_of_range = 0  # new orders placed outside the shop's import range
     with run.document.open("rb") as stored:
         try:
             for order in parse_orders(stored, max_bytes=MAX_DOCUMENT_BYTES, stats=stats):
                 batch.append(order)
                 if len(batch) == BATCH_SIZE:
-                    _ingest(run.shop, batch, outcomes, errors)
+                    out_of_range += _ingest(run.shop, batch, outcomes, errors)
                     batch = []
         except CommerceMLError as error:  # the orders read before the break still count
             errors.append(("", str(error)))
-        _ingest(run.shop, batch, outcomes, errors)
+        out_of_range += _ingest(run.shop, batch, outcomes, errors)
     errors += stats.errors
     return sync_run_finish(
         run=run, seen=stats.orders + len(stats.errors), outcomes=outcomes, failed=len(errors),
-        skipped=sum(stats.skipped.values()), errors=errors, is_recovered=stats.recovered,
+        skipped=sum(stats.skipped.values()) + out_of_range, errors=errors,
+        is_recovered=stats.recovered,
     )  # fmt: skip
 
 
-def _ingest(shop: Shop, orders: list[Order], outcomes: list, errors: list) -> None:
+def _ingest(shop: Shop, orders: list[Order], outcomes: list, errors: list) -> int:
     """New orders of private buyers together (orders_create_many); the others, and all of a
-    batch the database refuses, one by one, each in a savepoint of its own."""
+    batch the database refuses, one by one, each in a savepoint of its own. New orders
+    placed outside the shop's import range are left out: how many were."""
     pairs = [(incoming(order, shop), order.xml) for order in orders]
     known = set(
         ShopOrder.objects.filter(
             shop=shop, external_id__in=[order.external_id for order, _xml in pairs]
         ).values_list("external_id", flat=True)
     )
+    out_of_range = {
+        order.external_id for order, _xml in pairs
+        if order.external_id not in known and not order.crm_id
+        and not is_within_import_range(shop, order)
+    }  # fmt: skip
     together, one_by_one, taken = [], [], set()
     for order, xml in pairs:
+        if order.external_id in out_of_range:
+            continue
         if order.external_id in known or order.external_id in taken or not suits_a_batch(order):
             one_by_one.append((order, xml))
         else:
@@ -100,6 +110,7 @@ def _ingest(shop: Shop, orders: list[Order], outcomes: list, errors: list) -> No
             outcomes.append(result.outcome)
         except (ApplicationError, ValidationError, DatabaseError) as error:
             errors.append((order.external_id, error))
+    return len(out_of_range)
 
 
 def incoming(order: Order, shop: Shop) -> IncomingOrder:
@@ -144,6 +155,7 @@ def incoming(order: Order, shop: Shop) -> IncomingOrder:
         # the content decides: a shop re-sending an unchanged order (Bitrix does until
         # `success`) changes nothing, whatever its НомерВерсии says or lacks
         version=hashlib.sha256(order.xml).hexdigest()[:40],
+        crm_id=order.number_1c,
         ordered_at=_shop_time(order.date, order.time, shop),
         comment=order.buyer_comment or order.comment,
         status_code=order.status_code,

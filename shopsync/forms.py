@@ -14,15 +14,20 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from catalog.models import Section
 from deals.models import Pipeline, Stage
 
-from .models import Shop
+from .models import Shop, ShopAssignmentRule
 
 CONNECTION_FIELDS = [
     "name", "exchange_url", "login", "password", "commerceml_version", "push_encoding",
-    "time_zone", "sync_interval_minutes", "import_from", "import_to", "is_active",
+    "time_zone", "sync_interval_minutes", "import_from", "import_to", "callback_url", "is_active",
 ]  # fmt: skip
-DEAL_FIELDS = ["pipeline", "probability", "assignment", "responsible", "managers", "is_open_to_all"]
+DEAL_FIELDS = [
+    "pipeline", "probability", "assignment", "responsible", "managers", "is_open_to_all",
+    "notify_department",
+]  # fmt: skip
+STATUS_FIELDS = ["allow_backward_moves"]
 
 
 @cache
@@ -54,6 +59,12 @@ class ShopForm(forms.ModelForm):
         help_text=_("The shop's CommerceML exchange endpoint."),
         widget=forms.URLInput(attrs={"placeholder": "https://shop.example.com/bitrix/admin/1c_exchange.php"}),
     )  # fmt: skip
+    callback_url = forms.URLField(
+        label=_("Status callback URL"), required=False, max_length=200, assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("For a shop without a CommerceML exchange: where the CRM posts the state "
+                    "of an order that changed in the CRM."),
+    )  # fmt: skip
     time_zone = forms.ChoiceField(label=_("Shop time zone"), choices=_time_zone_choices)
     pipeline = forms.ModelChoiceField(Pipeline.objects.all(), label=_("Pipeline"), empty_label=None)
     probability = forms.IntegerField(
@@ -75,7 +86,7 @@ class ShopForm(forms.ModelForm):
 
     class Meta:
         model = Shop
-        fields = CONNECTION_FIELDS + DEAL_FIELDS
+        fields = CONNECTION_FIELDS + DEAL_FIELDS + STATUS_FIELDS
         widgets = {
             "import_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "import_to": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -113,6 +124,10 @@ class ShopForm(forms.ModelForm):
     def deal_fields_after_pipeline(self) -> list[forms.BoundField]:
         """Step 2 below the pipeline and its rules."""
         return [self[name] for name in DEAL_FIELDS if name != "pipeline"]
+
+    @property
+    def status_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in STATUS_FIELDS]
 
 
 class StageSelect(forms.Select):
@@ -161,7 +176,20 @@ StatusStageFormSet = forms.formset_factory(
 )
 
 
-class ShopRouteForm(forms.Form):
+class AmountRangeForm(forms.Form):
+    """The order amount range both kinds of the shop's rules have (empty: any)."""
+
+    amount_min = forms.DecimalField(
+        label=_("Amount from"), required=False, min_value=0, max_digits=18, decimal_places=2,
+        widget=forms.NumberInput(attrs={"aria-label": _("Amount from"), "step": "0.01"}),
+    )  # fmt: skip
+    amount_max = forms.DecimalField(
+        label=_("Amount to"), required=False, min_value=0, max_digits=18, decimal_places=2,
+        widget=forms.NumberInput(attrs={"aria-label": _("Amount to"), "step": "0.01"}),
+    )  # fmt: skip
+
+
+class ShopRouteForm(AmountRangeForm):
     """A pipeline rule in step 2: the conditions an order meets (empty: any) and the pipeline
     its deal goes to. The rows' order on the page is the rules' order."""
 
@@ -176,14 +204,6 @@ class ShopRouteForm(forms.Form):
     customer_group = forms.CharField(
         label=_("Customer group"), required=False, max_length=100,
         widget=forms.TextInput(attrs={"aria-label": _("Customer group")}),
-    )  # fmt: skip
-    amount_min = forms.DecimalField(
-        label=_("Amount from"), required=False, min_value=0, max_digits=18, decimal_places=2,
-        widget=forms.NumberInput(attrs={"aria-label": _("Amount from"), "step": "0.01"}),
-    )  # fmt: skip
-    amount_max = forms.DecimalField(
-        label=_("Amount to"), required=False, min_value=0, max_digits=18, decimal_places=2,
-        widget=forms.NumberInput(attrs={"aria-label": _("Amount to"), "step": "0.01"}),
     )  # fmt: skip
     pipeline = forms.ModelChoiceField(
         Pipeline.objects.all(), label=_("Pipeline"),
@@ -205,4 +225,45 @@ class BaseShopRouteFormSet(forms.BaseFormSet):
 
 ShopRouteFormSet = forms.formset_factory(
     ShopRouteForm, formset=BaseShopRouteFormSet, extra=0, can_delete=True
+)
+
+
+class SectionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, section: Section) -> str:
+        return "· " * (section.depth - 1) + section.name  # the tree shown by indentation
+
+
+class AssignmentRuleForm(AmountRangeForm):
+    """An assignment rule in step 2: the conditions an order meets (empty: any) and the
+    manager its deal goes to. The rows' order on the page is the rules' order."""
+
+    section = SectionChoiceField(
+        Section.objects.order_by("path"), label=_("Product section"), required=False,
+        empty_label=_("Any"), widget=forms.Select(attrs={"aria-label": _("Product section")}),
+    )  # fmt: skip
+    client_type = forms.ChoiceField(
+        label=_("Client"), required=False, choices=ShopAssignmentRule.ClientType.choices,
+        widget=forms.Select(attrs={"aria-label": _("Client")}),
+    )  # fmt: skip
+    responsible = ManagerChoiceField(
+        User.objects.filter(is_active=True), label=_("Manager"),
+        widget=forms.Select(attrs={"aria-label": _("Rule manager")}),
+    )  # fmt: skip
+
+
+class BaseAssignmentRuleFormSet(forms.BaseFormSet):
+    @cached_property
+    def choices(self) -> dict[str, list]:
+        return {name: list(iter(AssignmentRuleForm.base_fields[name].choices))
+                for name in ("section", "responsible")}  # fmt: skip
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # one query for the sections and the managers of every row, not one per row
+        for name, choices in self.choices.items():
+            form.fields[name].choices = choices
+
+
+AssignmentRuleFormSet = forms.formset_factory(
+    AssignmentRuleForm, formset=BaseAssignmentRuleFormSet, extra=0, can_delete=True
 )

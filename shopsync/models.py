@@ -39,8 +39,16 @@ class Shop(TimeStampedModel):
     # Shown to nobody after it is saved: kept out of the API, the admin's lists and the logs.
     password = models.CharField(_("password"), max_length=255, blank=True)
     sync_interval_minutes = models.PositiveIntegerField(_("sync every, minutes"), default=5)
-    import_from = models.DateField(_("first import from"), null=True, blank=True)
-    import_to = models.DateField(_("first import to"), null=True, blank=True)
+    # the orders a document brings are taken when placed in this range (known orders are
+    # always updated): the first pull takes history from `import_from`; an end date closes it
+    import_from = models.DateField(
+        _("first import from"), null=True, blank=True,
+        help_text=_("Orders placed before this day are not imported."),
+    )  # fmt: skip
+    import_to = models.DateField(
+        _("first import to"), null=True, blank=True,
+        help_text=_("Orders placed after this day are not imported; empty: every new order."),
+    )  # fmt: skip
     commerceml_version = models.CharField(
         _("CommerceML version"), max_length=5, choices=Version, default=Version.V2_08
     )
@@ -66,6 +74,20 @@ class Shop(TimeStampedModel):
         related_name="+",
     )  # fmt: skip
     is_open_to_all = models.BooleanField(_("deals open to all"), default=False)
+    notify_department = models.ForeignKey(
+        "accounts.Department", verbose_name=_("department to notify of new orders"), null=True,
+        blank=True, on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    allow_backward_moves = models.BooleanField(
+        _("statuses may move deals back"), default=False,
+        help_text=_("Without it a deal already past the status's stage stays where it is."),
+    )  # fmt: skip
+    # a shop that pushes its orders over REST hears of their changes here
+    callback_url = models.URLField(
+        _("status callback URL"), blank=True,
+        help_text=_("Where the CRM posts the status of an order that changed in the CRM "
+                    "(for a shop without a CommerceML exchange)."),
+    )  # fmt: skip
     # the REST intake's token: shown once, only its hash is kept
     token_hash = models.CharField(max_length=64, blank=True, editable=False)
     # One pull at a time: a sync holds the shop until this moment and renews it as it goes;
@@ -116,37 +138,51 @@ class ShopStatusStage(TimeStampedModel):
         return f"{self.status_code} → {self.stage}"
 
 
-class ShopRoute(TimeStampedModel):
-    """A rule for the pipeline of a shop's new deals: the first rule (by sort) whose every
-    given condition the order meets sends its deal to the rule's pipeline; no rule met, the
-    shop's own pipeline."""
+class ShopOrderRule(TimeStampedModel):
+    """What a shop's rules share: their place in the shop's order of rules (the first one an
+    order meets decides) and a range of the order's amount (either end open)."""
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="routes")
     sort = models.PositiveIntegerField(_("sort"), default=100)
-    site = models.CharField(_("site"), max_length=100, blank=True,
-                            help_text=_("The shop's site code, e.g. s1; empty: any."))  # fmt: skip
-    region = models.CharField(_("region"), max_length=100, blank=True,
-                              help_text=_("Part of the delivery region; empty: any."))  # fmt: skip
-    customer_group = models.CharField(_("customer group"), max_length=100, blank=True)
     amount_min = models.DecimalField(_("order amount from"), max_digits=18, decimal_places=2,
                                      null=True, blank=True)  # fmt: skip
     amount_max = models.DecimalField(_("order amount to"), max_digits=18, decimal_places=2,
                                      null=True, blank=True)  # fmt: skip
-    pipeline = models.ForeignKey(
-        "deals.Pipeline", verbose_name=_("pipeline"), on_delete=models.CASCADE, related_name="+"
-    )
 
     class Meta:
-        verbose_name = _("pipeline rule")
-        verbose_name_plural = _("pipeline rules")
+        abstract = True
         ordering = ["shop", "sort", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_min__isnull=True) | Q(amount_max__isnull=True)
                 | Q(amount_min__lte=F("amount_max")),
-                name="shop_route_amount_range",
+                name="%(class)s_amount_range",
             )
         ]  # fmt: skip
+
+    def amount_matches(self, amount) -> bool:
+        return (self.amount_min is None or amount >= self.amount_min) and (
+            self.amount_max is None or amount <= self.amount_max
+        )
+
+
+class ShopRoute(ShopOrderRule):
+    """A rule for the pipeline of a shop's new deals: the first rule (by sort) whose every
+    given condition the order meets sends its deal to the rule's pipeline; no rule met, the
+    shop's own pipeline."""
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="routes")
+    site = models.CharField(_("site"), max_length=100, blank=True,
+                            help_text=_("The shop's site code, e.g. s1; empty: any."))  # fmt: skip
+    region = models.CharField(_("region"), max_length=100, blank=True,
+                              help_text=_("Part of the delivery region; empty: any."))  # fmt: skip
+    customer_group = models.CharField(_("customer group"), max_length=100, blank=True)
+    pipeline = models.ForeignKey(
+        "deals.Pipeline", verbose_name=_("pipeline"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta(ShopOrderRule.Meta):
+        verbose_name = _("pipeline rule")
+        verbose_name_plural = _("pipeline rules")
 
     def __str__(self) -> str:
         return f"{self.shop} → {self.pipeline}"
@@ -158,9 +194,38 @@ class ShopRoute(TimeStampedModel):
             and (not self.region or self.region.casefold() in order.region.casefold())
             and (not self.customer_group
                  or order.customer_group.casefold() == self.customer_group.casefold())
-            and (self.amount_min is None or order.amount >= self.amount_min)
-            and (self.amount_max is None or order.amount <= self.amount_max)
+            and self.amount_matches(order.amount)
         )  # fmt: skip
+
+
+class ShopAssignmentRule(ShopOrderRule):
+    """Who gets a new deal of the shop: the first rule (by sort) whose every given condition
+    the order meets gives it to the rule's manager; no rule met, the shop's own assignment."""
+
+    class ClientType(models.TextChoices):
+        ANY = "", _("Any client")
+        PERSON = "person", _("A private person")
+        COMPANY = "company", _("A company")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="assignment_rules")
+    section = models.ForeignKey(
+        "catalog.Section", verbose_name=_("a product of the section"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="+",
+        help_text=_("The order has a product of this section or of one below it."),
+    )  # fmt: skip
+    client_type = models.CharField(_("client"), max_length=10, choices=ClientType, blank=True,
+                                   default=ClientType.ANY)  # fmt: skip
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("manager"), on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta(ShopOrderRule.Meta):
+        verbose_name = _("assignment rule")
+        verbose_name_plural = _("assignment rules")
+
+    def __str__(self) -> str:
+        return f"{self.shop} → {self.responsible}"
 
 
 class ShopCustomer(TimeStampedModel):
@@ -188,7 +253,9 @@ class ShopOrder(TimeStampedModel):
     """An order of a shop, as last received, and the deal it is in the CRM."""
 
     shop = models.ForeignKey(Shop, on_delete=models.PROTECT, related_name="orders")
-    external_id = models.CharField(_("order id in the shop"), max_length=100)
+    # empty for an order made in the CRM until the shop's export names it
+    external_id = models.CharField(_("order id in the shop"), max_length=100, blank=True)
+    is_created_in_crm = models.BooleanField(_("created in the CRM"), default=False)
     number = models.CharField(_("order number"), max_length=100, blank=True)
     deal = models.OneToOneField("deals.Deal", on_delete=models.CASCADE, related_name="shop_order")
     version = models.CharField(_("version in the shop"), max_length=100, blank=True)
@@ -201,7 +268,7 @@ class ShopOrder(TimeStampedModel):
     ordered_at = models.DateTimeField(_("ordered"), null=True, blank=True)
     received_at = models.DateTimeField(_("last received"))
     # our own stable id of the order in the documents we send (Bitrix keeps it as ID_1C)
-    crm_id = models.UUIDField(default=uuid.uuid4, editable=False)
+    crm_id = models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
     # the order's CommerceML <Документ> as last received: a status push echoes its basket
     document = models.BinaryField(blank=True, default=b"", editable=False)
     # what the intake last wrote into the deal (its rows, currency, comments), as a digest: a
@@ -214,11 +281,19 @@ class ShopOrder(TimeStampedModel):
         verbose_name_plural = _("shop orders")
         ordering = ["-received_at"]
         constraints = [
-            models.UniqueConstraint(fields=["shop", "external_id"], name="shop_order_unique")
+            models.UniqueConstraint(
+                fields=["shop", "external_id"],
+                condition=~Q(external_id=""),
+                name="shop_order_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_created_in_crm=True) | ~Q(external_id=""),
+                name="shop_order_from_shop_has_id",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.shop} №{self.number or self.external_id}"
+        return f"{self.shop} №{self.number or self.external_id or self.crm_id}"
 
 
 class SyncRun(TimeStampedModel):
@@ -274,6 +349,9 @@ class OrderPush(TimeStampedModel):
     shop_order = models.ForeignKey(ShopOrder, on_delete=models.CASCADE, related_name="pushes")
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # counts the changes queued on it: one that comes while an attempt is on its way is
+    # sent after it, not taken for sent by it
+    revision = models.PositiveIntegerField(default=0, editable=False)
     next_attempt_at = models.DateTimeField(_("next attempt"), db_index=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     status_code = models.CharField(_("status sent"), max_length=50, blank=True)

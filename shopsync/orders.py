@@ -49,6 +49,9 @@ class IncomingOrder:
     customer: IncomingCustomer
     lines: tuple[IncomingLine, ...]
     version: str = ""  # the shop's version of the order: unchanged version, nothing to do
+    # our own id of the order (ShopOrder.crm_id) when the shop knows it: how an order made
+    # in the CRM is recognised when the shop sends it back with its own id
+    crm_id: str = ""
     ordered_at: datetime.datetime | None = None
     comment: str = ""
     status_code: str = ""

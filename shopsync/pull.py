@@ -7,13 +7,12 @@ the document's orders are committed, so a pull cut short is repeated whole by th
 
 import datetime
 import logging
-import secrets
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from activities.services import notification_send_to_administrators
+from core.leases import RowLease
 from core.urls import entity_url
 
 from .commerceml.client import ExchangeClient, ExchangeError
@@ -23,7 +22,6 @@ from .sync_runs import sync_run_finish, sync_run_start
 
 logger = logging.getLogger(__name__)
 
-LEASE = datetime.timedelta(minutes=10)  # longer than any one document takes to ingest
 MAX_DOCUMENTS = 100  # per pull: a shop that keeps answering is stopped, the next pull goes on
 
 
@@ -31,38 +29,16 @@ class ShopBusy(Exception):
     """Another pull of the shop holds its lease."""
 
 
-def shop_lease_take(*, shop_id: int) -> str:
-    """Take the shop's pull lease; the owner token that renews and releases it. ShopBusy
-    while another pull holds an unexpired one."""
-    owner, now = secrets.token_hex(8), timezone.now()
-    taken = Shop.objects.filter(
-        Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now), pk=shop_id
-    ).update(sync_lease_until=now + LEASE, sync_lease_owner=owner)
-    if not taken:
-        raise ShopBusy(shop_id)
-    return owner
-
-
-def shop_lease_renew(*, shop_id: int, owner: str) -> None:
-    """Extend the lease; ShopBusy if it ran out and another pull took the shop meanwhile."""
-    renewed = Shop.objects.filter(pk=shop_id, sync_lease_owner=owner).update(
-        sync_lease_until=timezone.now() + LEASE
-    )
-    if not renewed:
-        raise ShopBusy(shop_id)
-
-
-def shop_lease_release(*, shop_id: int, owner: str) -> None:
-    Shop.objects.filter(pk=shop_id, sync_lease_owner=owner).update(
-        sync_lease_until=None, sync_lease_owner="", last_pull_at=timezone.now()
-    )
+# longer than any one document takes to ingest
+SHOP_LEASE = RowLease(Shop, until="sync_lease_until", owner="sync_lease_owner",
+                      duration=datetime.timedelta(minutes=10), busy=ShopBusy)  # fmt: skip
 
 
 def shop_pull(*, shop_id: int) -> list[SyncRun]:
     """Pull every waiting document from the shop: a run per document. Raises ShopBusy when
     another pull holds the shop; an exchange failure ends the pull with a failed run (and
     administrators are told), the documents already taken stay taken."""
-    owner = shop_lease_take(shop_id=shop_id)
+    owner = SHOP_LEASE.take(shop_id)
     shop = Shop.objects.get(pk=shop_id)
     runs: list[SyncRun] = []
     try:
@@ -77,7 +53,7 @@ def shop_pull(*, shop_id: int) -> list[SyncRun]:
                 _report_failure(shop, run)
                 break
             client.success()
-            shop_lease_renew(shop_id=shop_id, owner=owner)
+            SHOP_LEASE.renew(shop_id, owner)
             if not run.seen and not run.skipped:  # an empty answer: nothing waits any more
                 break
     except ExchangeError as error:
@@ -87,7 +63,7 @@ def shop_pull(*, shop_id: int) -> list[SyncRun]:
         if error.retryable:
             logger.warning("Pull from shop %s failed, to be retried: %s", shop.pk, error)
     finally:
-        shop_lease_release(shop_id=shop_id, owner=owner)
+        SHOP_LEASE.release(shop_id, owner, last_pull_at=timezone.now())
     return runs
 
 
@@ -95,11 +71,7 @@ def shops_due_for_pull() -> list[int]:
     """The active shops with an exchange URL whose interval has passed since their last pull
     and that no pull holds now."""
     now = timezone.now()
-    shops = (
-        Shop.objects.filter(is_active=True)
-        .exclude(exchange_url="")
-        .filter(Q(sync_lease_until__isnull=True) | Q(sync_lease_until__lt=now))
-    )
+    shops = Shop.objects.filter(is_active=True).exclude(exchange_url="").filter(SHOP_LEASE.free())
     return [
         shop.pk
         for shop in shops.only("pk", "last_pull_at", "sync_interval_minutes")

@@ -51,3 +51,16 @@ def shop_statistics(shop: Shop) -> dict:
     )
     runs = list(SyncRun.objects.filter(shop=shop).order_by("-started_at", "-pk")[:RUNS_SHOWN])
     return {"order_counts": counts, "runs": runs}
+
+
+def deal_shop_order(*, deal_id: int) -> ShopOrder | None:
+    """The shop order of a deal the caller may see, with its shop and its last push."""
+    shop_order = ShopOrder.objects.filter(deal_id=deal_id).select_related("shop").first()
+    if shop_order is not None:
+        shop_order.last_push = shop_order.pushes.order_by("-created_at", "-pk").first()
+    return shop_order
+
+
+def shops_taking_orders() -> list[Shop]:
+    """The shops a deal can be sent to as a new order: active, with an exchange."""
+    return list(Shop.objects.filter(is_active=True).exclude(exchange_url=""))

@@ -6,19 +6,21 @@ status map. And the shop's REST token."""
 import contextlib
 import hashlib
 import secrets
+import uuid
 import zlib
+import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.selectors import users_present_today
 from activities.models import TimelineEvent
 from activities.services import timeline_record
 from automation.models import Trigger
@@ -39,6 +41,7 @@ from core.errors import ApplicationError
 from core.models import EntityType
 from deals.models import Deal, Pipeline, Stage
 from deals.services import (
+    CreatedDeal,
     deal_create,
     deal_move_to_stage,
     deal_set_product_rows,
@@ -46,10 +49,18 @@ from deals.services import (
     pipeline_default,
 )
 
+from .assignment import (
+    AssignmentRuleInput,
+    new_orders_notify,
+    responsible_picker,
+    shop_assignment_rules_replace,
+)
 from .commerceml.client import ExchangeClient, ExchangeError
+from .crm_orders import crm_product_id, is_crm_line_id
 from .models import Shop, ShopCustomer, ShopOrder, ShopRoute, ShopStatusStage
 from .orders import IncomingCustomer, IncomingLine, IncomingOrder
 from .push import changes_from_the_shop
+from .rules import amount_range_errors, shop_rules_replace
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 LOCK_SPACE = 1_936_682_091  # the advisory locks of the shop intake ("shop" in ASCII)
@@ -118,23 +129,46 @@ def order_ingest(*, shop: Shop, order: IncomingOrder) -> IngestResult:
         ShopOrder.objects.select_for_update()
         .filter(shop=shop, external_id=order.external_id)
         .first()
-    )
+    ) or _order_made_in_crm(shop, order)
     with changes_from_the_shop():  # the shop's own changes are not pushed back to it
         if shop_order is None:
             return _create(shop, order, currency)
         return _update(shop_order, order, currency)
 
 
-def shop_pipeline_for(shop: Shop, order: IncomingOrder, routes: list | None = None) -> Pipeline:
-    """The pipeline of the order's new deal: the first of the shop's rules the order meets
-    (`routes`, when the caller loaded them for many orders), else the shop's own pipeline,
-    else the default one."""
-    if routes is None:
-        routes = list(shop.routes.select_related("pipeline"))
-    for route in routes:
-        if route.matches(order):
-            return route.pipeline
-    return shop.pipeline or pipeline_default()
+def _order_made_in_crm(shop: Shop, order: IncomingOrder) -> ShopOrder | None:
+    """The order made in the CRM that the shop sends back under its own id, by our GUID."""
+    try:
+        crm_id = uuid.UUID(order.crm_id)
+    except ValueError:
+        return None
+    return (
+        ShopOrder.objects.select_for_update()
+        .filter(shop=shop, crm_id=crm_id, external_id="")
+        .first()
+    )
+
+
+def is_within_import_range(shop: Shop, order: IncomingOrder) -> bool:
+    """Whether a document's order new to the CRM is taken: placed within the shop's import
+    range (the shop's own dates; an open end, or an order without a date, is within)."""
+    if order.ordered_at is None:
+        return True
+    day = timezone.localtime(order.ordered_at, zoneinfo.ZoneInfo(shop.time_zone)).date()
+    return (shop.import_from is None or day >= shop.import_from) and (
+        shop.import_to is None or day <= shop.import_to
+    )
+
+
+def shop_pipeline_picker(shop: Shop) -> Callable[[IncomingOrder], Pipeline]:
+    """A function giving the pipeline of a new deal of the shop from its order: the first of
+    the shop's rules the order meets, else the shop's own pipeline, else the default one.
+    The rules are read once, for all the orders it is asked about."""
+    routes = list(shop.routes.select_related("pipeline"))
+    fallback = shop.pipeline or pipeline_default()
+    return lambda order: next(
+        (route.pipeline for route in routes if route.matches(order)), fallback
+    )
 
 
 def _currency(code: str) -> Currency:
@@ -153,16 +187,17 @@ def _currency(code: str) -> Currency:
 def _create(shop: Shop, order: IncomingOrder, currency: Currency) -> IngestResult:
     contact = customer_contacts(shop, [order.customer])[0]
     company = _company_for(order.customer, contact) if order.customer.is_company else None
+    rows = _rows(order.lines, currency)
     deal = deal_create(
         title=_("Order %(number)s from %(shop)s")
         % {"number": order.number or order.external_id, "shop": shop.name},
         actor=None,
-        pipeline=shop_pipeline_for(shop, order),
+        pipeline=shop_pipeline_picker(shop)(order),
         currency=currency,
-        responsible=responsible_picker(shop)(),
+        responsible=responsible_picker(shop)(order, rows),
         contacts=[contact] if contact else [],
         company=company,
-        product_rows=_rows(order.lines, currency),
+        product_rows=rows,
         probability=shop.probability,
         is_open_to_all=shop.is_open_to_all,
         comments=order.comment,
@@ -177,7 +212,8 @@ def _create(shop: Shop, order: IncomingOrder, currency: Currency) -> IngestResul
         payload={"shop": shop.name, "order": shop_order.number or order.external_id,
                  "outcome": CREATED},
     )  # fmt: skip
-    _apply_status(shop_order, deal, order, was_paid=False, old_status="")
+    new_orders_notify(shop=shop, deals=[deal])
+    _apply_status(shop, deal, order, was_paid=False, old_status="")
     return IngestResult(deal=deal, outcome=CREATED)
 
 
@@ -189,6 +225,7 @@ def _update(shop_order: ShopOrder, order: IncomingOrder, currency: Currency) -> 
         deal_content_digest(deal) != shop_order.synced_digest
     )
     was_paid, old_status = shop_order.is_paid, shop_order.status_code
+    was_shipped, was_cancelled = shop_order.is_shipped, shop_order.is_cancelled
     if is_conflict:
         timeline_record(
             entity=deal, kind=TimelineEvent.Kind.ORDER_SYNCED, actor=None,
@@ -206,14 +243,27 @@ def _update(shop_order: ShopOrder, order: IncomingOrder, currency: Currency) -> 
             payload={"shop": shop_order.shop.name, "order": order.number or order.external_id,
                      "outcome": UPDATED},
         )  # fmt: skip
+    shop_order.external_id = order.external_id  # the shop's own id, for an order made here
     for name, value in _order_fields(order).items():
         setattr(shop_order, name, value)
     shop_order.received_at = timezone.now()
     if not is_conflict:
         shop_order.synced_digest = deal_content_digest(deal)
     shop_order.save()
-    _apply_status(shop_order, deal, order, was_paid=was_paid, old_status=old_status)
+    _apply_status(shop_order.shop, deal, order, was_paid=was_paid, old_status=old_status,
+                  was_shipped=was_shipped, was_cancelled=was_cancelled)  # fmt: skip
     return IngestResult(deal=deal, outcome=UPDATED, is_conflict=is_conflict)
+
+
+# what the digest reads of each product row, in this order
+_DIGEST_ROW_FIELDS = (
+    "product_id",
+    "product_name",
+    "quantity",
+    "price",
+    "discount_amount",
+    "tax_rate",
+)
 
 
 def deal_content_digests(deals: list[Deal]) -> dict[int, str]:
@@ -223,23 +273,42 @@ def deal_content_digests(deals: list[Deal]) -> dict[int, str]:
     for deal_id, *row in (
         ProductRow.objects.filter(deal__in=deals)
         .order_by("deal", "sort", "pk")
-        .values_list(
-            "deal_id",
-            "product_id",
-            "product_name",
-            "quantity",
-            "price",
-            "discount_amount",
-            "tax_rate",
-        )
+        .values_list("deal_id", *_DIGEST_ROW_FIELDS)
     ):
-        rows[deal_id].append(tuple(map(str, row)))
+        rows[deal_id].append(row)
+    return {deal.pk: _content_digest(deal, rows[deal.pk]) for deal in deals}
+
+
+def written_deal_content_digests(created: list[CreatedDeal]) -> dict[int, str]:
+    """deal_content_digests of deals deal_create_many just made, from the product rows it
+    wrote rather than read back: each value as the database stores it (a decimal rounded to
+    its column's places, as PostgreSQL rounds: half away from zero). Elsewhere, read back:
+    SQLite keeps decimals as floats, rounded its own way."""
+    if connection.vendor != "postgresql":
+        return deal_content_digests([each.deal for each in created])
+    fields = [ProductRow._meta.get_field(name) for name in _DIGEST_ROW_FIELDS]
     return {
-        deal.pk: hashlib.sha256(
-            repr((deal.currency_id, deal.comments, rows[deal.pk])).encode()
-        ).hexdigest()
-        for deal in deals
-    }
+        each.deal.pk: _content_digest(
+            each.deal, [[_stored(field, row[field.name]) for field in fields]
+                        for row in each.product_rows],
+        )
+        for each in created
+    }  # fmt: skip
+
+
+def _stored(field, value):
+    if value is not None and field.get_internal_type() == "DecimalField":
+        places = Decimal(1).scaleb(-field.decimal_places)
+        return value.quantize(places, rounding=ROUND_HALF_UP) + 0  # + 0: PostgreSQL has no -0
+    if isinstance(value, Model):  # the product: its id
+        return value.pk
+    return value
+
+
+def _content_digest(deal: Deal, rows: list) -> str:
+    return hashlib.sha256(
+        repr((deal.currency_id, deal.comments, [tuple(map(str, row)) for row in rows])).encode()
+    ).hexdigest()
 
 
 def deal_content_digest(deal: Deal) -> str:
@@ -260,49 +329,62 @@ def _order_fields(order: IncomingOrder) -> dict:
     }
 
 
+# what fires each kind of trigger: the order flag that turned on (None: a new status)
+ORDER_TRIGGERS = (
+    (Trigger.Kind.PAYMENT_RECEIVED, "is_paid"),
+    (Trigger.Kind.ORDER_SHIPPED, "is_shipped"),
+    (Trigger.Kind.ORDER_CANCELLED, "is_cancelled"),
+)
+
+
 @dataclass(frozen=True)
 class StatusRules:
-    """What payments and status changes of a shop's orders do, read once for many orders:
-    whether any trigger waits for them, and the shop's status map."""
+    """What payments, shipments, cancellations and status changes of a shop's orders do,
+    read once for many orders: which triggers wait for them, the shop's status map and
+    whether it may move deals back."""
 
-    has_payment_triggers: bool
-    has_status_triggers: bool
+    trigger_kinds: frozenset[str]
     stages: dict[tuple[str, int], Stage]  # (status code, pipeline id) -> stage
+    allow_backward_moves: bool = False
 
     @classmethod
     def of(cls, shop: Shop) -> "StatusRules":
-        kinds = set(
-            Trigger.objects.filter(is_active=True, stage__isnull=False).values_list(
-                "kind", flat=True
-            )
+        kinds = Trigger.objects.filter(is_active=True, stage__isnull=False).values_list(
+            "kind", flat=True
         )
         mapped = ShopStatusStage.objects.filter(shop=shop).select_related("stage")
         return cls(
-            has_payment_triggers=Trigger.Kind.PAYMENT_RECEIVED in kinds,
-            has_status_triggers=Trigger.Kind.ORDER_STATUS_CHANGED in kinds,
+            trigger_kinds=frozenset(kinds),
             stages={(row.status_code, row.stage.pipeline_id): row.stage for row in mapped},
+            allow_backward_moves=shop.allow_backward_moves,
         )
 
 
 def _apply_status(
-    shop_order, deal: Deal, order: IncomingOrder, *, was_paid, old_status,
-    rules: StatusRules | None = None,
+    shop: Shop, deal: Deal, order: IncomingOrder, *, was_paid, old_status,
+    was_shipped=False, was_cancelled=False, rules: StatusRules | None = None,
 ) -> None:  # fmt: skip
-    """A payment fires the "payment received" triggers; a new status the "order status
-    changed" ones, and moves the deal to the stage the shop maps the status to in the deal's
-    pipeline, when that is further on."""
-    rules = rules or StatusRules.of(shop_order.shop)
-    if order.is_paid and not was_paid and rules.has_payment_triggers:
-        triggers_fire(kind=Trigger.Kind.PAYMENT_RECEIVED, entity_type=EntityType.DEAL,
-                      entity_id=deal.pk)  # fmt: skip
-        deal.refresh_from_db(fields=["stage"])
+    """A payment, shipment or cancellation fires its triggers ("payment received", "order
+    shipped", "order cancelled"); a new status the "order status changed" ones, and moves
+    the deal to the stage the shop maps the status to in the deal's pipeline: when that is
+    further on, or anywhere if the shop lets statuses move deals back."""
+    rules = rules or StatusRules.of(shop)
+    before = {"is_paid": was_paid, "is_shipped": was_shipped, "is_cancelled": was_cancelled}
+    for kind, flag in ORDER_TRIGGERS:
+        if getattr(order, flag) and not before[flag] and kind in rules.trigger_kinds:
+            triggers_fire(kind=kind, entity_type=EntityType.DEAL, entity_id=deal.pk)
+            deal.refresh_from_db(fields=["stage"])
     if order.status_code and order.status_code != old_status:
-        if rules.has_status_triggers:
+        if Trigger.Kind.ORDER_STATUS_CHANGED in rules.trigger_kinds:
             triggers_fire(kind=Trigger.Kind.ORDER_STATUS_CHANGED, entity_type=EntityType.DEAL,
                           entity_id=deal.pk, details={"status": order.status_code})  # fmt: skip
             deal.refresh_from_db(fields=["stage"])
         stage = rules.stages.get((order.status_code, deal.pipeline_id))
-        if stage is not None and stage.sort > deal.stage.sort:
+        if (
+            stage is not None
+            and stage.pk != deal.stage_id
+            and (stage.sort > deal.stage.sort or rules.allow_backward_moves)
+        ):
             deal_move_to_stage(deal=deal, stage=stage, actor=None)
 
 
@@ -341,6 +423,8 @@ def _shop_product(line: IncomingLine, currency: Currency) -> Product | None:
     order: only products that take part in orders reach the catalog."""
     if not line.external_id:
         return None
+    if is_crm_line_id(line.external_id):  # a line the CRM sent: our own product, or none
+        return Product.objects.filter(pk=crm_product_id(line.external_id)).first()
     lock_keys([("product", line.external_id)])
     product = Product.objects.filter(origin=Origin.SHOP, external_id=line.external_id).first()
     if product is not None:
@@ -362,9 +446,13 @@ def customer_contacts(shop: Shop, customers: list[IncomingCustomer]) -> list[Con
             shop=shop, customer_id__in={c.customer_id for c in customers if c.customer_id}
         ).values_list("customer_id", "contact_id")
     )
+    kinds = (Communication.Kind.EMAIL, Communication.Kind.PHONE)
+    # each customer's e-mail and phone, normalised once (validating an e-mail is not cheap)
+    normalized = [{kind: _normalized(kind, _value(kind, customer)) for kind in kinds}
+                  for customer in customers]  # fmt: skip
     by_communication = {}
-    for kind in (Communication.Kind.EMAIL, Communication.Kind.PHONE):
-        values = {_normalized(kind, _value(kind, customer)) for customer in customers} - {""}
+    for kind in kinds:
+        values = {each[kind] for each in normalized} - {""}
         for value, contact_id in (
             Communication.objects.filter(kind=kind, normalized_value__in=values,
                                          contact__isnull=False)
@@ -374,11 +462,11 @@ def customer_contacts(shop: Shop, customers: list[IncomingCustomer]) -> list[Con
     found: list[int | None] = []
     new: dict[tuple, ContactDraft] = {}
     keys: list[tuple | None] = []
-    for customer in customers:
+    for customer, customer_values in zip(customers, normalized, strict=True):
         contact_id = by_account.get(customer.customer_id) if customer.customer_id else None
-        for kind in (Communication.Kind.EMAIL, Communication.Kind.PHONE):
+        for kind in kinds:
             if contact_id is None:
-                contact_id = by_communication.get((kind, _normalized(kind, _value(kind, customer))))
+                contact_id = by_communication.get((kind, customer_values[kind]))
         found.append(contact_id)
         key = None
         if contact_id is None and (draft := contact_draft(customer)) is not None:
@@ -394,7 +482,8 @@ def customer_contacts(shop: Shop, customers: list[IncomingCustomer]) -> list[Con
     ShopCustomer.objects.bulk_create(
         [ShopCustomer(shop=shop, customer_id=customer.customer_id, contact=contact)
          for customer, contact in zip(customers, contacts, strict=True)
-         if contact is not None and customer.customer_id],
+         if contact is not None and customer.customer_id
+         and customer.customer_id not in by_account],  # those it knows already
         ignore_conflicts=True,
     )  # fmt: skip
     return contacts
@@ -451,20 +540,6 @@ def _company_for(customer: IncomingCustomer, contact: Contact | None):
     if contact is not None:
         contact_link_company(contact=contact, company=company, actor=None)
     return company
-
-
-def responsible_picker(shop: Shop) -> Callable[[], AbstractBaseUser | None]:
-    """Who gets the shop's next deal, by its rule: its manager; one of its managers present
-    today, at random; or nobody (the deal waits in the shared pool). Who is present is read
-    once, for all the deals the picker gives out."""
-    if shop.assignment == Shop.Assignment.FIXED:
-        return lambda: shop.responsible
-    if shop.assignment == Shop.Assignment.RANDOM:
-        present = list(
-            users_present_today(list(shop.managers.values_list("pk", flat=True))).values()
-        )
-        return lambda: secrets.choice(present) if present else None
-    return lambda: None
 
 
 @transaction.atomic
@@ -553,6 +628,7 @@ def shop_configure(
     managers: Iterable[AbstractBaseUser],
     status_stages: Sequence[tuple[str, Stage]],
     routes: "Sequence[ShopRouteInput] | None" = None,
+    assignment_rules: Sequence[AssignmentRuleInput] | None = None,
 ) -> Shop:
     """Create or change a shop with everything its settings page gives: its own fields, the
     managers a random assignment picks from, its pipeline rules (replaced, unless `routes` is
@@ -575,8 +651,12 @@ def shop_configure(
     if routes is not None:
         routes = list(routes)
         route_pipeline_ids = [route.pipeline.pk for route in routes]
-        if route_errors := _route_errors(routes):
+        if route_errors := amount_range_errors(routes):
             errors["routes"] = route_errors
+    if assignment_rules is not None:
+        assignment_rules = list(assignment_rules)
+        if rule_errors := amount_range_errors(assignment_rules):
+            errors["assignment_rules"] = rule_errors
     map_errors = _status_stage_errors(shop, status_stages, route_pipeline_ids)
     if map_errors:
         errors["status_stages"] = map_errors
@@ -586,6 +666,8 @@ def shop_configure(
     shop.managers.set(managers)
     if routes is not None:
         shop_routes_replace(shop=shop, routes=routes)  # first: the map may use their stages
+    if assignment_rules is not None:
+        shop_assignment_rules_replace(shop=shop, rules=assignment_rules)
     shop_status_stages_replace(shop=shop, pairs=status_stages)
     return shop
 
@@ -629,8 +711,6 @@ def shop_pull_request(*, shop: Shop) -> None:
 
 # --- the shop's pipeline rules --------------------------------------------------------------
 
-ROUTE_SORT_STEP = 10  # the rules' sort: 10, 20, … in the order given
-
 
 @dataclass(frozen=True)
 class ShopRouteInput:
@@ -644,45 +724,14 @@ class ShopRouteInput:
     amount_max: Decimal | None = None
 
 
-def _route_errors(routes: Sequence[ShopRouteInput]) -> list[ValidationError]:
-    """What is wrong with the rules, one error per row at fault; `params` name the row
-    (`index`, in the order given) and its field (`field`), as _status_stage_errors does."""
-    errors = []
-    for index, route in enumerate(routes):
-        if (
-            route.amount_min is not None
-            and route.amount_max is not None
-            and route.amount_min > route.amount_max
-        ):
-            errors.append(ValidationError(
-                _("The amount to is less than the amount from."), code="amount_range_reversed",
-                params={"index": index, "field": "amount_max"},
-            ))  # fmt: skip
-    return errors
-
-
-@transaction.atomic
 def shop_routes_replace(*, shop: Shop, routes: Sequence[ShopRouteInput]) -> list[ShopRoute]:
-    """Replace the shop's pipeline rules by `routes`, in order: their sort is 10, 20, ….
-
-    Raises ValidationError {"routes": [...]}, one error per row at fault (an amount range the
-    wrong way round; `params`: its `index` in `routes` and its `field`), and then changes
-    nothing."""
-    routes = list(routes)
-    errors = _route_errors(routes)
-    if errors:
-        raise ValidationError({"routes": errors})
-    shop.routes.all().delete()
-    return ShopRoute.objects.bulk_create(
-        ShopRoute(
-            shop=shop,
-            sort=(index + 1) * ROUTE_SORT_STEP,
-            site=route.site.strip(),
-            region=route.region.strip(),
-            customer_group=route.customer_group.strip(),
-            amount_min=route.amount_min,
-            amount_max=route.amount_max,
-            pipeline=route.pipeline,
-        )  # fmt: skip
-        for index, route in enumerate(routes)
-    )
+    """Replace the shop's pipeline rules by `routes`, in order (shop_rules_replace; its
+    ValidationError under "routes")."""
+    return shop_rules_replace(
+        shop.routes, routes, error_key="routes",
+        build=lambda route, sort: ShopRoute(
+            shop=shop, sort=sort, site=route.site.strip(), region=route.region.strip(),
+            customer_group=route.customer_group.strip(), amount_min=route.amount_min,
+            amount_max=route.amount_max, pipeline=route.pipeline,
+        ),
+    )  # fmt: skip

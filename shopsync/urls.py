@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/test-connection/", views.shop_test_connection, name="test-connection"),
     path("<int:pk>/pull/", views.shop_pull, name="pull"),
     path("runs/<int:pk>/document/", views.run_document, name="run-document"),
+    path("deals/<int:deal_id>/order/", views.deal_order, name="deal-order"),
+    path("deals/<int:deal_id>/order/create/", views.deal_order_create, name="deal-order-create"),
 ]

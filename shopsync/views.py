@@ -18,10 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import PermissionAction
+from accounts.policy import can
 from core.errors import ApplicationError, error_text
+from core.urls import entity_url
+from deals.models import Deal, Stage
+from deals.selectors import deal_get
 
 from . import selectors
-from .forms import ShopForm, ShopRouteFormSet, StatusStageFormSet
+from .assignment import AssignmentRuleInput
+from .crm_orders import deal_bind_to_shop
+from .forms import AssignmentRuleFormSet, ShopForm, ShopRouteFormSet, StatusStageFormSet
 from .models import Shop, SyncRun
 from .services import (
     ShopRouteInput,
@@ -34,6 +41,8 @@ from .services import (
 STATUS_MAP_PREFIX = "statuses"
 ROUTES_PREFIX = "routes"
 ROUTE_FIELDS = ["site", "region", "customer_group", "amount_min", "amount_max", "pipeline"]
+ASSIGNMENT_PREFIX = "assignment"
+ASSIGNMENT_FIELDS = ["amount_min", "amount_max", "section", "client_type", "responsible"]
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -67,7 +76,7 @@ def shop_edit(request, pk: int | None = None):
     if pk is None:
         selectors.require_shop_administrator(request.user)
         shop = Shop()
-        initial_map, initial_routes = [], []
+        initial_map, initial_routes, initial_rules = [], [], []
     else:
         shop = selectors.shop_get(actor=request.user, shop_id=pk)
         initial_map = [
@@ -80,18 +89,27 @@ def shop_edit(request, pk: int | None = None):
              "pipeline": route.pipeline_id}
             for route in shop.routes.all()
         ]  # fmt: skip
+        initial_rules = [
+            {"amount_min": rule.amount_min, "amount_max": rule.amount_max,
+             "section": rule.section_id, "client_type": rule.client_type,
+             "responsible": rule.responsible_id}
+            for rule in shop.assignment_rules.all()
+        ]  # fmt: skip
     saved_name = shop.name  # the form puts what was typed on the shop, saved or not
     data = request.POST if request.method == "POST" else None
     form = ShopForm(data, instance=shop)
     formset = StatusStageFormSet(data, initial=initial_map, prefix=STATUS_MAP_PREFIX)
     route_formset = ShopRouteFormSet(data, initial=initial_routes, prefix=ROUTES_PREFIX)
+    rule_formset = AssignmentRuleFormSet(data, initial=initial_rules, prefix=ASSIGNMENT_PREFIX)
     if (
         request.method == "POST"
         and form.is_valid()
         and formset.is_valid()
         and route_formset.is_valid()
+        and rule_formset.is_valid()
     ):
         rows, route_rows = _rows_kept(formset), _rows_kept(route_formset)
+        rule_rows = _rows_kept(rule_formset)
         try:
             shop = shop_configure(
                 shop=form.instance,
@@ -100,12 +118,19 @@ def shop_edit(request, pk: int | None = None):
                     ShopRouteInput(**{name: row.cleaned_data[name] for name in ROUTE_FIELDS})
                     for row in route_rows
                 ],
+                assignment_rules=[
+                    AssignmentRuleInput(
+                        **{name: row.cleaned_data[name] for name in ASSIGNMENT_FIELDS}
+                    )
+                    for row in rule_rows
+                ],
                 status_stages=[
                     (row.cleaned_data["status_code"], row.cleaned_data["stage"]) for row in rows
                 ],
             )
         except ValidationError as error:
-            _show_errors(error, form, {"status_stages": rows, "routes": route_rows})
+            _show_errors(error, form, {"status_stages": rows, "routes": route_rows,
+                                       "assignment_rules": rule_rows})  # fmt: skip
         else:
             messages.success(request, _("The shop %(name)s is saved.") % {"name": shop.name})
             return redirect("shopsync:detail", pk=shop.pk)
@@ -113,6 +138,7 @@ def shop_edit(request, pk: int | None = None):
         "form": form,
         "formset": formset,
         "route_formset": route_formset,
+        "rule_formset": rule_formset,
         "shop": shop if pk is not None else None,
         "saved_name": saved_name,
         "section": "settings",
@@ -219,3 +245,47 @@ def run_document(request, pk: int):
         filename=PurePath(run.document.name).name,
         content_type="application/xml",
     )
+
+
+# --- a deal's shop order, on the deal's card ------------------------------------------------
+
+
+@login_required
+def deal_order(request, deal_id: int):
+    """The card's shop order panel: the order's facts the shop owns (read-only), or, for a
+    deal that is no order yet and that the user may edit, the shops it can be sent to."""
+    deal = _deal_or_404(request, deal_id, PermissionAction.VIEW)
+    shop_order = selectors.deal_shop_order(deal_id=deal.pk)
+    can_send = (
+        shop_order is None
+        and can(request.user, PermissionAction.EDIT, deal)
+        and deal.stage.semantics == Stage.Semantics.IN_PROGRESS
+    )
+    context = {"deal": deal, "shop_order": shop_order,
+               "shops": selectors.shops_taking_orders() if can_send else []}  # fmt: skip
+    return render(request, "shopsync/deal_order.html", context)
+
+
+@require_POST
+@login_required
+def deal_order_create(request, deal_id: int):
+    """Send the deal to the chosen shop as a new order (deal_bind_to_shop)."""
+    deal = _deal_or_404(request, deal_id, PermissionAction.EDIT)
+    shop = get_object_or_404(Shop, pk=request.POST.get("shop") or 0, is_active=True)
+    try:
+        deal_bind_to_shop(deal=deal, shop=shop, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(
+            request, _("The order goes to %(shop)s: the deal follows it from now on.")
+            % {"shop": shop.name},
+        )  # fmt: skip
+    return redirect(entity_url(deal))
+
+
+def _deal_or_404(request, deal_id: int, action: str) -> Deal:
+    try:
+        return deal_get(actor=request.user, deal_id=deal_id, action=action)
+    except Deal.DoesNotExist:
+        raise Http404 from None

@@ -1,9 +1,10 @@
 """Domain events → webhook deliveries. Imported by WebhooksConfig.ready().
 
 Runs after the publishing transaction commits; queuing costs one query when no subscription
-wants the event.
+wants the event, and one for a whole batch of events (publish_many_on_commit).
 """
 
+import logging
 from dataclasses import asdict
 
 from activities.events import ActivityCompleted
@@ -15,11 +16,15 @@ from contacts.events import (
     ContactDeleted,
     ContactUpdated,
 )
-from core.events import DomainEvent, subscribe
+from core.events import DomainEvent, batch_form_of, subscribe
+from core.services import row_exists
 from deals.events import DealCreated, DealDeleted, DealStageChanged, DealUpdated
 from leads.events import LeadCreated, LeadDeleted, LeadUpdated
 
+from .models import WebhookSubscription
 from .services import webhook_deliveries_enqueue
+
+logger = logging.getLogger(__name__)
 
 # domain event -> (webhook event, item, the event's id field, with a snapshot of the item)
 ROUTES: dict[type[DomainEvent], tuple[str, str, str, bool]] = {
@@ -47,6 +52,18 @@ def webhook_deliveries_for_event(event: DomainEvent) -> None:
         data=asdict(event),
         item=(item, getattr(event, id_field)) if with_snapshot else None,
     )
+
+
+@batch_form_of(webhook_deliveries_for_event)
+def webhook_deliveries_for_events(events: list[DomainEvent]) -> None:
+    if not row_exists(WebhookSubscription, is_active=True):  # the common case, cheaply
+        return
+    for event in events:
+        # as for events delivered one by one, one failure does not stop the others
+        try:
+            webhook_deliveries_for_event(event)
+        except Exception:
+            logger.exception("Webhook deliveries for %r failed", event)
 
 
 for _event_type in ROUTES:

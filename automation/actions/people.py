@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from accounts.selectors import users_present_today
+from accounts.selectors import next_in_turn, users_present_today
 from activities.models import Notification
 from activities.services import notification_send
 from core.errors import ApplicationError, error_text
@@ -128,9 +128,7 @@ def _round_robin_pick(robot, user_ids: list, available: dict):
     if not hasattr(robot, "state"):
         return next(iter(available.values()))
     robot = Robot.objects.select_for_update().get(pk=robot.pk)
-    last = (robot.state or {}).get("last_user")
-    start = user_ids.index(last) + 1 if last in user_ids else 0
-    user = next(available[pk] for pk in user_ids[start:] + user_ids[:start] if pk in available)
+    user = next_in_turn(user_ids, available, (robot.state or {}).get("last_user"))
     from ..robots import robot_state_save  # robots imports the actions: import at use
 
     robot_state_save(robot=robot, state={**(robot.state or {}), "last_user": user.pk})

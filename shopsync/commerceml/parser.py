@@ -124,6 +124,9 @@ class Order:
     external_id: str
     number: str
     version: str  # НомерВерсии, or ""
+    # Номер1С: the Ид the order had in the document that created it in the shop; for an
+    # order made in the CRM (or any order the CRM pushed a status for) our own GUID
+    number_1c: str
     date: datetime.date | None  # date and time are naive: shop-local, CommerceML has no zone
     time: datetime.time | None
     currency: str
@@ -534,28 +537,52 @@ def _inline_entities(document: etree._Element) -> None:
 # --- reading one document ---------------------------------------------------------------
 
 
+class _Children:
+    """An element's children by local name, read in one pass: for an element whose fields
+    are looked up many times (a document, its buyer, a line), where matching a tag in any
+    namespace costs more, lookup after lookup, than the pass."""
+
+    def __init__(self, element: etree._Element):
+        self.by_name: dict[str, list[etree._Element]] = {}
+        for child in element:
+            self.by_name.setdefault(_local_name(child.tag), []).append(child)
+
+
+_Node = etree._Element | _Children
+
+
 @functools.cache
-def _steps(path: str) -> tuple[str, ...]:
-    """`Товары/Товар` as child tags that match the local name in any namespace or none."""
-    return tuple("{*}" + step for step in path.split("/"))
+def _names(path: str) -> tuple[str, ...]:
+    return tuple(path.split("/"))
 
 
-def _find(element: etree._Element, path: str) -> etree._Element | None:
-    for step in _steps(path):
-        element = next(element.iterchildren(step), None)
+def _child(parent: _Node, name: str) -> etree._Element | None:
+    """The first child whose local name is `name`, in any namespace or none."""
+    if isinstance(parent, _Children):
+        found = parent.by_name.get(name)
+        return found[0] if found else None
+    return next(parent.iterchildren("{*}" + name), None)
+
+
+def _find(element: _Node, path: str) -> etree._Element | None:
+    """The element at `path` (`Товары/Товар`: the first match of each step)."""
+    for name in _names(path):
+        element = _child(element, name)
         if element is None:
             return None
     return element
 
 
-def _find_all(element: etree._Element, path: str) -> list[etree._Element]:
+def _find_all(element: _Node, path: str) -> list[etree._Element]:
     """The last step's elements under the first match of the steps before it."""
-    *parents, last = _steps(path)
-    for step in parents:
-        element = next(element.iterchildren(step), None)
+    *parents, last = _names(path)
+    for name in parents:
+        element = _child(element, name)
         if element is None:
             return []
-    return list(element.iterchildren(last))
+    if isinstance(element, _Children):
+        return list(element.by_name.get(last, ()))
+    return list(element.iterchildren("{*}" + last))
 
 
 def _local_name(tag: str) -> str:
@@ -564,13 +591,15 @@ def _local_name(tag: str) -> str:
 
 def _clean(element: etree._Element) -> str:
     # Own text only: БазоваяЕдиница may hold `<Пересчет>…</Пересчет>шт` (mixed content).
-    text = (element.text or "") + "".join(child.tail or "" for child in element)
+    text = element.text or ""
+    if len(element):
+        text += "".join(child.tail or "" for child in element)
     if "&" in text:
         text = _ESCAPED.sub(lambda match: html.unescape(match.group()), text)
     return text.strip()
 
 
-def _text(element: etree._Element, path: str) -> str:
+def _text(element: _Node, path: str) -> str:
     found = _find(element, path)
     return "" if found is None else _clean(found)
 
@@ -632,7 +661,7 @@ def _currency(value: str) -> str:
     return value.strip().upper()[:3]
 
 
-def _requisites(element: etree._Element) -> tuple[tuple[str, str], ...]:
+def _requisites(element: _Node) -> tuple[tuple[str, str], ...]:
     """ЗначенияРеквизитов as an ordered multimap: one pair per Значение."""
     pairs = []
     for requisite in _find_all(element, "ЗначенияРеквизитов/ЗначениеРеквизита"):
@@ -658,7 +687,8 @@ def _lookup(values: dict[str, str], *names: str) -> str:
     return next((values[key] for key in map(str.casefold, names) if key in values), "")
 
 
-def _read_order(document: etree._Element) -> Order:
+def _read_order(element: etree._Element) -> Order:
+    document = _Children(element)
     external_id = _text(document, "Ид")
     if not external_id:
         raise _InvalidDocument("the document has no <Ид>")
@@ -686,6 +716,7 @@ def _read_order(document: etree._Element) -> Order:
         external_id=external_id,
         number=_text(document, "Номер"),
         version=_text(document, "НомерВерсии"),
+        number_1c=_text(document, "Номер1С"),
         date=day,
         time=moment,
         currency=_currency(_text(document, "Валюта")),
@@ -704,7 +735,7 @@ def _read_order(document: etree._Element) -> Order:
             _read_discount(discount) for discount in _find_all(document, "Скидки/Скидка")
         ),
         requisites=requisites,
-        xml=etree.tostring(document, encoding="UTF-8", xml_declaration=False, with_tail=False),
+        xml=etree.tostring(element, encoding="UTF-8", xml_declaration=False, with_tail=False),
         is_paid=_is_true(_lookup(values, "Заказ оплачен", "Оплачен"))
         or bool(_lookup(values, "Дата оплаты по 1С")),
         is_cancelled=is_deleted or _is_true(_lookup(values, "Отменен")),
@@ -724,12 +755,15 @@ def _read_order(document: etree._Element) -> Order:
     )
 
 
-def _read_buyer(document: etree._Element, requisites: tuple[tuple[str, str], ...]) -> Party | None:
+def _read_buyer(document: _Children, requisites: tuple[tuple[str, str], ...]) -> Party | None:
     parties = _find_all(document, "Контрагенты/Контрагент")
     if not parties:
         return None
-    party = next(
-        (each for each in parties if _text(each, "Роль").casefold() == "покупатель"), parties[0]
+    party = _Children(
+        next(
+            (each for each in parties if _text(each, "Роль").casefold() == "покупатель"),
+            parties[0],
+        )
     )
     external_id = _text(party, "Ид")
     user_id, has_hash, _ = external_id.partition("#")
@@ -803,7 +837,8 @@ def _read_address(element: etree._Element | None) -> Address | None:
     return Address(presentation=presentation, fields=fields)
 
 
-def _read_line(line: etree._Element, position: int) -> Line:
+def _read_line(element: etree._Element, position: int) -> Line:
+    line = _Children(element)
     external_id = _text(line, "Ид")
     what = f"line {position} ({external_id or 'no Ид'}):"
     requisites = _requisites(line)
@@ -845,7 +880,7 @@ def _read_line(line: etree._Element, position: int) -> Line:
     )
 
 
-def _read_unit(line: etree._Element) -> tuple[str, str]:
+def _read_unit(line: _Node) -> tuple[str, str]:
     """(code, name) from `<БазоваяЕдиница Код=…>шт</…>` (≤ 2.05) or `<Единица>` (2.08+, 1C)."""
     base = _find(line, "БазоваяЕдиница")
     if base is not None:
@@ -860,7 +895,7 @@ def _read_unit(line: etree._Element) -> tuple[str, str]:
     return code, _text(unit, "НаименованиеКраткое") or _text(unit, "НаименованиеПолное")
 
 
-def _vat_rate(line: etree._Element) -> Decimal | None:
+def _vat_rate(line: _Node) -> Decimal | None:
     rates = [
         (_text(tax, "Наименование").casefold(), _text(tax, "Ставка"))
         for path in ("Налоги/Налог", "СтавкиНалогов/СтавкаНалога")

@@ -33,6 +33,7 @@ _ECHOED_ELEMENTS = (
     "Скидки",
     "Товары",
 )
+_BASKET_ELEMENTS = {"Сумма", "Налоги", "Скидки", "Товары"}  # what the CRM's basket replaces
 _FIXED_VALUES = {"ХозОперация": ORDER_OPERATION, "Роль": "Продавец", "Курс": "1"}
 _LINE_TYPE = "ТипНоменклатуры"
 _ENCODINGS = {
@@ -57,6 +58,8 @@ class StatusUpdate:
     payment_number: str
     shipped_at: datetime.datetime | None  # shop-local, naive
     shipment_number: str
+    # the CRM's basket when its products changed there; None echoes the basket as received
+    lines: "tuple[NewOrderLine, ...] | None" = None
 
 
 @dataclass(frozen=True)
@@ -198,9 +201,9 @@ def _status_document(update: StatusUpdate) -> etree._Element:
     for name in _ECHOED_ELEMENTS:
         if name in _FIXED_VALUES:
             _add(document, name, _FIXED_VALUES[name])
-            continue
-        element = _child(received, name)
-        if element is not None:
+        elif update.lines is not None and name in _BASKET_ELEMENTS:
+            _add_basket(document, name, update.lines)
+        elif (element := _child(received, name)) is not None:
             document.append(_without_namespaces(element))
     lines = _child(document, "Товары")
     for line in lines if lines is not None else ():
@@ -215,6 +218,18 @@ def _status_document(update: StatusUpdate) -> etree._Element:
         ),
     )
     return document
+
+
+def _add_basket(document: etree._Element, name: str, lines: "tuple[NewOrderLine, ...]") -> None:
+    """The CRM's basket in place of the received one: its lines and their total; the order's
+    own taxes and discounts, which were the old basket's, are left out."""
+    if name == "Сумма":
+        _add(document, name, _number(sum((line.amount for line in lines), Decimal(0))))
+    elif name == "Товары":
+        basket = etree.SubElement(document, "Товары")
+        for line in lines:
+            kind = "Услуга" if line.product_id == DELIVERY_LINE_ID else "Товар"
+            basket.append(_line(line.product_id, line.name, line.price, line.quantity, kind))
 
 
 def _state_requisites(

@@ -1,13 +1,19 @@
 """The shop settings in a real browser: an administrator adds a shop through its three-step
-form (with a pipeline rule), finds it in the list, opens its statistics page and issues its REST token, shown once."""
+form (with a pipeline rule and an assignment rule), finds it in the list, opens its
+statistics page and issues its REST token, shown once. A manager makes a deal taken by
+phone an order of the shop from its card, where the fields the shop owns are read-only."""
 
 import hashlib
 from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from shopsync.models import Shop, ShopRoute, ShopStatusStage
-from tests.factories import UserFactory, sales_pipeline
+from catalog.models import Product
+from catalog.services import ProductRowInput
+from contacts.services import contact_create
+from deals.services import deal_create
+from shopsync.models import Shop, ShopOrder, ShopRoute, ShopStatusStage
+from tests.factories import UserFactory, sales_pipeline, user_with_role
 
 
 def test_an_administrator_adds_a_shop_and_issues_its_token(log_in, pipeline):
@@ -50,6 +56,12 @@ def test_an_administrator_adds_a_shop_and_issues_its_token(log_in, pipeline):
     rule = rules.locator("[data-route-row]").last
     rule.get_by_label("Amount from").fill("10000")
     rule.get_by_label("Rule pipeline").select_option(label="Wholesale")
+    assignment = page.get_by_test_id("assignment-rules")
+    assignment.get_by_role("button", name="Add a rule").click()
+    assignment_rule = assignment.locator("[data-rule-row]").last
+    assignment_rule.get_by_label("Amount from").fill("50000")
+    assignment_rule.get_by_label("Client").select_option(label="A company")
+    assignment_rule.get_by_label("Rule manager").select_option(label="Clara Smirnova")
 
     statuses = page.get_by_test_id("step-statuses")
     statuses.get_by_role("button", name="Add a row").click()
@@ -70,6 +82,9 @@ def test_an_administrator_adds_a_shop_and_issues_its_token(log_in, pipeline):
     assert list(ShopRoute.objects.values_list("shop__name", "sort", "site", "amount_min",
                                               "amount_max", "pipeline")) == [
         ("Teapots", 10, "", Decimal("10000.00"), None, wholesale.pk)]  # fmt: skip
+    assert list(shop.assignment_rules.values_list("amount_min", "client_type",
+                                                  "responsible__username")) == [
+        (Decimal("50000.00"), "company", "clara")]  # fmt: skip
     expect(page.get_by_test_id("shop-summary")).to_contain_text("Anna Ivanova, Boris Petrov")
     expect(page.get_by_test_id("shop-summary")).not_to_contain_text("s3cret")
 
@@ -99,3 +114,37 @@ def test_an_administrator_adds_a_shop_and_issues_its_token(log_in, pipeline):
     expect(page.get_by_test_id("shop-summary")).to_contain_text("issued")
     expect(page.get_by_test_id("token-box")).to_have_count(0)
     assert token not in page.content()
+
+
+def test_a_manager_makes_a_phone_deal_an_order_of_the_shop_from_its_card(log_in, pipeline):
+    # given a shop (down just now) and a deal a manager took by phone, with a client
+    manager = user_with_role("manager", "own", first_name="Anna", last_name="Ivanova")
+    Shop.objects.create(name="Teapots", pipeline=pipeline, assignment="pool",
+                        exchange_url="http://127.0.0.1:9/down")  # fmt: skip
+    client = contact_create(actor=manager, last_name="Sidorova", first_name="Olga")
+    kettle = Product.objects.create(name="Kettle", price=Decimal(1990), currency_id="RUB")
+    deal = deal_create(
+        title="Kettle by phone", actor=manager, pipeline=pipeline, responsible=manager,
+        contacts=[client], comments="Call before delivery",
+        product_rows=[ProductRowInput(product=kettle, product_name="Kettle", quantity=Decimal(1),
+                                      price=Decimal(1990), price_currency=kettle.currency)],
+    )  # fmt: skip
+    page = log_in(manager)
+
+    # when they open its card, the comments are theirs to edit
+    page.goto(f"/deals/{deal.pk}/")
+    expect(page.get_by_test_id("field-comments").get_by_role("button")).to_have_count(1)
+    panel = page.get_by_test_id("shop-order")
+    panel.get_by_label("Create the order in").select_option(label="Teapots")
+    panel.get_by_role("button", name="Create the order").click()
+
+    # then the deal is the shop's order, waiting for the shop; the shop's fields are locked
+    expect(page.get_by_text("The order goes to Teapots")).to_be_visible()
+    panel = page.get_by_test_id("shop-order")
+    expect(panel.get_by_test_id("shop-order-number")).to_have_text(
+        "Waiting for the shop to take it"
+    )
+    expect(panel.get_by_test_id("shop-order-push")).to_contain_text("Waiting")
+    expect(page.get_by_test_id("field-comments")).to_contain_text("Call before delivery")
+    expect(page.get_by_test_id("field-comments").get_by_role("button")).to_have_count(0)
+    assert ShopOrder.objects.get(deal=deal).is_created_in_crm

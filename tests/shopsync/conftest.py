@@ -10,8 +10,9 @@ from django.test import override_settings
 
 from demo_shop.exchange import ExchangeSettings
 from demo_shop.server import start
-from demo_shop.shop import Shop
+from demo_shop.shop import Shop as DemoShopState
 from shopsync.commerceml.client import ExchangeClient
+from shopsync.models import Shop, ShopStatusStage
 
 LOGIN = "crm"
 PASSWORD = "s3cret-Pa55"
@@ -52,7 +53,7 @@ def demo_shop():
     started = []
 
     def make(*, orders: int = 4, **settings) -> DemoShop:
-        shop = Shop(data_path=None, initial_orders=orders, seed=7)
+        shop = DemoShopState(data_path=None, initial_orders=orders, seed=7)
         running = start(shop, ExchangeSettings(login=LOGIN, password=PASSWORD, **settings))
         started.append(running)
         return DemoShop(running)
@@ -60,3 +61,19 @@ def demo_shop():
     yield make
     for running in started:
         running.stop()
+
+
+@pytest.fixture
+def stages(pipeline):
+    return {stage.name: stage for stage in pipeline.stages.all()}
+
+
+@pytest.fixture
+def connected(pipeline, stages, demo_shop):
+    """The demo shop with 8 orders, and the CRM's shop connected to it, statuses mapped."""
+    peer = demo_shop(orders=8)
+    shop = Shop.objects.create(name="Demo shop", pipeline=pipeline, assignment="pool",
+                               exchange_url=peer.url, login=LOGIN, password=PASSWORD)  # fmt: skip
+    for code, stage in (("N", "New"), ("P", "Negotiation"), ("F", "Won")):
+        ShopStatusStage.objects.create(shop=shop, status_code=code, stage=stages[stage])
+    return peer, shop

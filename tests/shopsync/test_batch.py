@@ -6,12 +6,16 @@ from decimal import Decimal
 import pytest
 
 from activities.models import Notification, TimelineEvent
+from catalog.services import ProductRowInput
 from contacts.models import Contact
 from deals.events import DealCreated, DealStageChanged
 from deals.models import Deal, DealStageChange
+from deals.services import DealDraft, deal_create_many
+from shopsync.commerceml.parser import parse_orders
 from shopsync.documents import document_ingest
 from shopsync.models import Shop, ShopCustomer, ShopOrder
-from tests.factories import UserFactory
+from shopsync.services import deal_content_digests, written_deal_content_digests
+from tests.factories import ProductFactory, UserFactory
 from tests.shopsync import hostile
 
 
@@ -77,3 +81,42 @@ def test_an_order_twice_in_one_document_is_created_then_updated(shop):
 
     assert (run.created, run.updated) == (1, 1)
     assert ShopOrder.objects.get().deal.amount == Decimal("3000.00")
+
+
+def test_a_batch_keeps_each_orders_document_and_its_deals_digest(shop):
+    first, second = hostile.order("1"), hostile.order("2", requisites=hostile.requisite(
+        "Статуса заказа ИД", "N"))  # fmt: skip
+
+    ingest(shop, first, second)
+
+    orders = ShopOrder.objects.select_related("deal").order_by("external_id")
+    parsed = parse_orders(hostile.commerceml(first, second).encode())
+    assert [bytes(order.document) for order in orders] == [order.xml for order in parsed]
+    digests = deal_content_digests([order.deal for order in orders])
+    assert [order.synced_digest for order in orders] == [digests[order.deal_id] for order in orders]
+    assert len({order.crm_id for order in orders}) == 2
+    assert orders[1].status_code == "N"
+    synced = TimelineEvent.objects.get(entity_id=orders[0].deal_id, kind="order_synced")
+    assert synced.payload == {"shop": "Kettles", "outcome": "created", "order": "1"}
+
+
+def test_the_digest_of_the_rows_written_is_the_digest_read_back(pipeline, money):
+    # given: values the database pads or rounds to their column's places, and a -0
+    rows = [
+        ProductRowInput(quantity=Decimal("1.5"), product=ProductFactory(), price=Decimal("10.005"),
+                        discount_type="amount", discount_amount=Decimal("-0"),
+                        tax_rate=Decimal("20")),
+        ProductRowInput(quantity=Decimal(1), product_name="Delivery", price=Decimal(300),
+                        discount_type="amount", discount_amount=Decimal("0.125")),
+    ]  # fmt: skip
+    drafts = [DealDraft(title=f"Order {number}", pipeline=pipeline, currency=money["RUB"],
+                        product_rows=rows[:number], fields={"comments": "Ring\tthe bell"})
+              for number in (0, 1, 2)]  # fmt: skip
+
+    # when
+    created = deal_create_many(drafts=drafts)
+
+    # then
+    assert written_deal_content_digests(created) == deal_content_digests(
+        [each.deal for each in created])  # fmt: skip
+    assert len(set(written_deal_content_digests(created).values())) == 3

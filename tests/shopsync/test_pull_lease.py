@@ -7,10 +7,8 @@ from django.utils import timezone
 
 from shopsync.models import Shop
 from shopsync.pull import (
+    SHOP_LEASE,
     ShopBusy,
-    shop_lease_release,
-    shop_lease_renew,
-    shop_lease_take,
     shops_due_for_pull,
 )
 
@@ -22,32 +20,32 @@ def shop(db):
 
 
 def test_a_second_pull_of_a_held_shop_is_refused_until_the_first_releases_it(shop):
-    owner = shop_lease_take(shop_id=shop.pk)
+    owner = SHOP_LEASE.take(shop.pk)
 
     with pytest.raises(ShopBusy):
-        shop_lease_take(shop_id=shop.pk)
+        SHOP_LEASE.take(shop.pk)
     assert shop.pk not in shops_due_for_pull()
 
-    shop_lease_release(shop_id=shop.pk, owner=owner)
-    assert shop_lease_take(shop_id=shop.pk)
+    SHOP_LEASE.release(shop.pk, owner)
+    assert SHOP_LEASE.take(shop.pk)
 
 
 def test_the_lease_of_a_pull_killed_midway_runs_out(shop):
-    shop_lease_take(shop_id=shop.pk)  # and the worker dies: nobody releases it
+    SHOP_LEASE.take(shop.pk)  # and the worker dies: nobody releases it
     Shop.objects.filter(pk=shop.pk).update(sync_lease_until=timezone.now() - datetime.timedelta(1))
 
-    owner = shop_lease_take(shop_id=shop.pk)
+    owner = SHOP_LEASE.take(shop.pk)
 
     assert owner
 
 
 def test_a_pull_whose_lease_was_taken_over_stops_renewing(shop):
-    stale = shop_lease_take(shop_id=shop.pk)
+    stale = SHOP_LEASE.take(shop.pk)
     Shop.objects.filter(pk=shop.pk).update(sync_lease_until=timezone.now() - datetime.timedelta(1))
-    shop_lease_take(shop_id=shop.pk)
+    SHOP_LEASE.take(shop.pk)
 
     with pytest.raises(ShopBusy):
-        shop_lease_renew(shop_id=shop.pk, owner=stale)
+        SHOP_LEASE.renew(shop.pk, stale)
 
 
 def test_shops_are_due_by_their_interval(shop):

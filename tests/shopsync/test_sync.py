@@ -13,26 +13,10 @@ from deals.models import Deal
 from deals.services import deal_move_to_stage
 from shopsync.commerceml.parser import parse_orders
 from shopsync.documents import BATCH_SIZE
-from shopsync.models import OrderPush, Shop, ShopOrder, ShopStatusStage, SyncRun
+from shopsync.models import OrderPush, Shop, ShopOrder, SyncRun
 from shopsync.pull import shop_pull
 from shopsync.push import order_pushes_send_due
 from tests.shopsync.conftest import LOGIN, PASSWORD
-
-
-@pytest.fixture
-def stages(pipeline):
-    return {stage.name: stage for stage in pipeline.stages.all()}
-
-
-@pytest.fixture
-def connected(pipeline, stages, demo_shop):
-    """The demo shop with 8 orders, and the CRM's shop connected to it, statuses mapped."""
-    peer = demo_shop(orders=8)
-    shop = Shop.objects.create(name="Demo shop", pipeline=pipeline, assignment="pool",
-                               exchange_url=peer.url, login=LOGIN, password=PASSWORD)  # fmt: skip
-    for code, stage in (("N", "New"), ("P", "Negotiation"), ("F", "Won")):
-        ShopStatusStage.objects.create(shop=shop, status_code=code, stage=stages[stage])
-    return peer, shop
 
 
 def totals(runs: list[SyncRun]) -> tuple[int, int, int, int]:
@@ -63,6 +47,22 @@ def test_the_first_import_makes_a_deal_per_order_and_a_repeat_makes_none(connect
     assert deal.product_rows.count() == len(order["items"]) + (
         1 if order["delivery_price"] != "0" else 0
     )
+
+
+def test_the_first_import_takes_the_orders_placed_within_the_shops_range(connected):
+    peer, shop = connected
+    days = sorted(
+        order["created_at"][:10] for order in peer.control("GET", "/demo/orders")["orders"]
+    )
+    shop.import_from = datetime.date.fromisoformat(days[3])  # the shop's own days
+    shop.save()
+
+    runs = shop_pull(shop_id=shop.pk)
+
+    taken = sum(day >= days[3] for day in days)
+    assert (sum(run.created for run in runs), sum(run.skipped for run in runs)) == (
+        taken, len(days) - taken)  # fmt: skip
+    assert Deal.objects.count() == taken
 
 
 def test_an_order_changed_in_the_shop_updates_its_deal(connected):

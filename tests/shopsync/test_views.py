@@ -15,10 +15,25 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import PermissionAction, PermissionEntity, PermissionScope
+from catalog.services import section_create
 from deals.models import Pipeline
-from shopsync.models import Shop, ShopOrder, ShopRoute, ShopStatusStage, SyncRun
+from shopsync.models import (
+    Shop,
+    ShopAssignmentRule,
+    ShopOrder,
+    ShopRoute,
+    ShopStatusStage,
+    SyncRun,
+)
 from shopsync.services import shop_by_token, shop_token_rotate
-from tests.factories import DealFactory, UserFactory, role, sales_pipeline, user_with_role
+from tests.factories import (
+    DealFactory,
+    UserFactory,
+    department,
+    role,
+    sales_pipeline,
+    user_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +143,8 @@ def _form(pipeline, **changes) -> dict:
         "statuses-0-status_code": "", "statuses-0-stage": "",
         "routes-TOTAL_FORMS": "0", "routes-INITIAL_FORMS": "0",
         "routes-MIN_NUM_FORMS": "0", "routes-MAX_NUM_FORMS": "1000",
+        "assignment-TOTAL_FORMS": "0", "assignment-INITIAL_FORMS": "0",
+        "assignment-MIN_NUM_FORMS": "0", "assignment-MAX_NUM_FORMS": "1000",
     }  # fmt: skip
     data.update(changes)
     return data
@@ -363,6 +380,38 @@ def test_pipeline_rules_are_saved_in_page_order_with_a_status_mapped_to_their_pi
     assert not ShopRoute.objects.exists()
 
 
+def test_assignment_rules_and_the_department_to_notify_are_saved_from_the_page(
+    client, administrator, shop, pipeline
+):
+    client.force_login(administrator)
+    big, b2b = UserFactory(username="big"), UserFactory(username="b2b")
+    kitchen = section_create(name="Kitchen")
+    sales = department("Online sales")
+    url = reverse("shopsync:update", args=[shop.pk])
+    assert "Assignment rules" in client.get(url).content.decode()
+
+    response = client.post(url, _form(
+        pipeline, name="Kettles", notify_department=str(sales.pk), allow_backward_moves="on",
+        callback_url="https://kettles.example.com/crm-callback",
+        **{"assignment-TOTAL_FORMS": "3",
+           "assignment-0-amount_min": "10000", "assignment-0-responsible": str(big.pk),
+           "assignment-1-client_type": "company", "assignment-1-section": str(kitchen.pk),
+           "assignment-1-responsible": str(b2b.pk),
+           "assignment-2-amount_min": "5", "assignment-2-amount_max": "1",
+           "assignment-2-responsible": str(big.pk), "assignment-2-DELETE": "on"},
+    ))  # fmt: skip
+
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    shop.refresh_from_db()
+    assert (shop.notify_department, shop.allow_backward_moves, shop.callback_url) == (
+        sales, True, "https://kettles.example.com/crm-callback")  # fmt: skip
+    assert list(shop.assignment_rules.values_list(
+        "sort", "amount_min", "client_type", "section__name", "responsible__username")) == [
+        (10, Decimal("10000.00"), "", None, "big"), (20, None, "company", "Kitchen", "b2b")]  # fmt: skip
+    page = client.get(url).content.decode()
+    assert 'value="10000.00"' in page
+
+
 def test_a_rule_error_is_shown_next_to_its_row_and_nothing_is_saved(
     client, administrator, shop, pipeline
 ):
@@ -589,7 +638,7 @@ def test_the_list_and_the_statistics_page_take_a_bounded_number_of_queries(
         client.get(reverse("shopsync:list"))
     with django_assert_max_num_queries(10) as small_detail:
         client.get(reverse("shopsync:detail", args=[first.pk]))
-    with django_assert_max_num_queries(15) as small_form:
+    with django_assert_max_num_queries(19) as small_form:
         client.get(reverse("shopsync:update", args=[first.pk]))
 
     shops = _shops_with_runs(["B", "C", "D"], 30, pipeline)
@@ -610,10 +659,15 @@ def test_the_list_and_the_statistics_page_take_a_bounded_number_of_queries(
         ShopRoute.objects.create(
             shop=shops[0], sort=index, site=f"s{index}", pipeline=[pipeline, other][index % 2]
         )
+    section = section_create(name="Kitchen")
+    for index in range(5):  # and the assignment rules' rows one for sections, one for managers
+        ShopAssignmentRule.objects.create(shop=shops[0], sort=index, section=section,
+                                          responsible=UserFactory(username=f"m{index}"))  # fmt: skip
     with django_assert_max_num_queries(len(small_form)):
         response = client.get(reverse("shopsync:update", args=[shops[0].pk]))
     assert len(response.context["formset"].forms) == 7
     assert len(response.context["route_formset"].forms) == 5
+    assert len(response.context["rule_formset"].forms) == 5
 
 
 def test_the_default_pipeline_is_offered_for_a_new_shop(client, administrator, pipeline):
