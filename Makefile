@@ -6,7 +6,7 @@ export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-test system-packages browser messages compile-messages migrate demo demo-shop lint format bench clean
+.PHONY: help run test install install-test system-packages browser imap-server messages compile-messages migrate demo demo-shop lint format bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -26,7 +26,7 @@ $(BIN)/python:
 install: $(BIN)/python system-packages node_modules/.package-lock.json ## create .venv and install the application's packages
 	$(BIN)/pip install --quiet .
 
-install-test: $(BIN)/python system-packages browser node_modules/.package-lock.json ## install the application's and the tests' packages
+install-test: $(BIN)/python system-packages browser imap-server node_modules/.package-lock.json ## install the application's and the tests' packages
 	$(BIN)/pip install --quiet ".[test]"
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -34,6 +34,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 system-packages: ## Debian packages: gettext (translations)
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext; }
+
+imap-server: ## Debian's dovecot, the IMAP server the mailbox tests start on loopback
+	@command -v dovecot >/dev/null || { apt-get update -qq && apt-get install -y -qq dovecot-imapd; }
 
 browser: ## Debian's Chromium, which the browser tests drive with Playwright
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }

@@ -37,3 +37,11 @@ def users_present_today(user_ids: list) -> dict[int, User]:
     )
     by_id = {user.pk: user for user in users}
     return {pk: by_id[pk] for pk in user_ids if pk in by_id}
+
+
+def next_in_turn(user_ids: list, available: dict[int, User], last_id: int | None) -> User:
+    """Round-robin over `user_ids`: the first of `available` (users_present_today of them)
+    after `last_id`, in their order, so an absent user's turn passes to the next one; from
+    the first when `last_id` is none of them. `available` must not be empty."""
+    start = user_ids.index(last_id) + 1 if last_id in user_ids else 0
+    return next(available[pk] for pk in user_ids[start:] + user_ids[:start] if pk in available)

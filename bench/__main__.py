@@ -14,6 +14,7 @@ BENCHMARKS = {
     "access": "bench.access",
     "automation": "bench.automation",
     "commerceml": "bench.commerceml",
+    "import": "bench.imports",
     "api": "bench.api",
     "kanban": "bench.kanban",
     "reports": "bench.reports",

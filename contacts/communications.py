@@ -1,5 +1,7 @@
 """Normalised forms of phones and e-mails: what duplicate search compares."""
 
+import functools
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,6 +11,9 @@ from django.utils.translation import gettext as _
 from .models import Communication
 
 
+# Parsing is the slow part of normalising; a batch normalises a number more than once (to
+# look for duplicates, then to store it).
+@functools.lru_cache(maxsize=4096)
 def normalize_phone(value: str) -> str:
     """E.164 (+79161234567). "8 (916) 123-45-67" and "+7 916 123 45 67" give the same result;
     a number that cannot be parsed keeps just its digits so it is still findable."""

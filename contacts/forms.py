@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.responsible import ActiveResponsibleMixin
 
 from .models import Communication, Company, Contact
+from .requisites import validate_inn
 from .services import CommunicationInput
 
 
@@ -87,6 +88,10 @@ class ContactCreateForm(ContactForm, CommunicationsForm):
 
 
 class CompanyCreateForm(CompanyForm, CommunicationsForm):
+    # the INN starts the company's requisites; a company already known by it is a duplicate
+    inn = forms.CharField(label=_("INN"), required=False, max_length=12,
+                          validators=[validate_inn])  # fmt: skip
+
     class Meta(CompanyForm.Meta):
         pass
 
@@ -132,3 +137,18 @@ class ClientCreateForm(forms.Form):
                 CommunicationInput(kind=Communication.Kind.EMAIL, value=self.cleaned_data["email"])
             )
         return items
+
+
+class DuplicateMergeForm(forms.Form):
+    """Which of the duplicates survives and, for each field they differ in, whose value it
+    keeps: each answer is the id of one of `records` (a field left unanswered keeps the
+    survivor's value, or the first one filled if it has none)."""
+
+    def __init__(self, data=None, *, records: list, fields: list[str]):
+        super().__init__(data)
+        choices = [(record.pk, str(record)) for record in records]
+        self.fields["survivor"] = forms.TypedChoiceField(choices=choices, coerce=int)
+        for name in fields:
+            self.fields[f"value_{name}"] = forms.TypedChoiceField(
+                choices=choices, coerce=int, required=False, empty_value=None
+            )

@@ -14,8 +14,10 @@ from activities.services import (
     entity_history_delete,
     timeline_record,
     timeline_record_field_changes,
+    timeline_record_many,
 )
-from core.events import publish_on_commit
+from core.copy_insert import objects_copy_insert, rows_copy_insert
+from core.events import publish_many_on_commit, publish_on_commit
 from core.services import FieldChange, ModelT, json_value, lock_for_update, model_update
 from deals.models import Deal, DealContact
 from leads.models import Lead
@@ -58,6 +60,16 @@ def communications_replace(
     """Replace every phone / e-mail / website / messenger of a contact, company or lead.
     Repeated values are kept once. Raises ValidationError naming the item that is wrong."""
     owner_field = {owner.ENTITY_TYPE.value: owner}
+    built = communications_build(items)
+    for communication in built:
+        setattr(communication, owner.ENTITY_TYPE.value, owner)
+    Communication.objects.filter(**owner_field).delete()
+    return Communication.objects.bulk_create(built)
+
+
+def communications_build(items: Sequence[CommunicationInput]) -> list[Communication]:
+    """Unsaved communications (no owner yet) of `items`, normalised, each value once. Raises
+    ValidationError naming the item that is not a phone, e-mail… (no query)."""
     built, seen = [], set()
     for index, item in enumerate(items):
         try:
@@ -69,15 +81,11 @@ def communications_replace(
         seen.add((item.kind, normalized))
         built.append(
             Communication(
-                **owner_field,
-                kind=item.kind,
-                label=item.label,
-                value=item.value.strip(),
+                kind=item.kind, label=item.label, value=item.value.strip(),
                 normalized_value=normalized,
             )
-        )
-    Communication.objects.filter(**owner_field).delete()
-    return Communication.objects.bulk_create(built)
+        )  # fmt: skip
+    return built
 
 
 @transaction.atomic
@@ -122,9 +130,9 @@ class ContactDraft:
 @transaction.atomic
 def contact_create_many(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
     """contact_create for many contacts the system makes (shop orders, imports), in a fixed
-    number of queries, then their events one by one. A phone or e-mail that is not one is
-    left out rather than refusing the contact; each needs a first or last name
-    (ValidationError otherwise, nothing written)."""
+    number of queries, then their events together (publish_many_on_commit). A phone or
+    e-mail that is not one is left out rather than refusing the contact; each needs a first
+    or last name (ValidationError otherwise, nothing written)."""
     if any(not (draft.first_name.strip() or draft.last_name.strip()) for draft in drafts):
         raise ValidationError({"last_name": _("Give the contact a first or last name.")})
     contacts = Contact.objects.bulk_create(
@@ -143,18 +151,75 @@ def contact_create_many(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
             if (item.kind, normalized) not in seen:
                 seen.add((item.kind, normalized))
                 communications.append(
-                    Communication(contact=contact, kind=item.kind, label=item.label,
-                                  value=item.value.strip(), normalized_value=normalized)
+                    {"contact": contact, "kind": item.kind, "label": item.label,
+                     "value": item.value.strip(), "normalized_value": normalized}
                 )  # fmt: skip
-    Communication.objects.bulk_create(communications)
     now = timezone.now()
-    TimelineEvent.objects.bulk_create(
-        [TimelineEvent(entity_type=Contact.ENTITY_TYPE, entity_id=contact.pk,
-                       kind=TimelineEvent.Kind.CREATED, payload={}, created_at=now)
-         for contact in contacts]
+    rows_copy_insert(Communication, communications, now=now)
+    timeline_record_many(entities=contacts, kind=TimelineEvent.Kind.CREATED, at=now)
+    publish_many_on_commit(
+        [ContactCreated(contact_id=contact.pk, actor_id=None) for contact in contacts]
+    )
+    return contacts
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    """One contact for contact_check (then contact_create_batch): what contact_create takes."""
+
+    fields: dict  # contact_create's keyword fields: names, position, type, source…
+    communications: Sequence[CommunicationInput] = ()
+    responsible: AbstractBaseUser | None = None
+
+
+@dataclass(frozen=True)
+class CheckedContact:
+    """A contact contact_check found valid, not saved yet."""
+
+    contact: Contact
+    communications: list[Communication]
+
+
+def contact_check(*, item: ContactInput, actor: AbstractBaseUser | None) -> CheckedContact:
+    """The unsaved contact (and phones, e-mails) contact_create would save for `item`, checked
+    as it checks them, without a query: foreign keys come as loaded objects and are trusted.
+    Raises ValidationError."""
+    fields = dict(item.fields)
+    first_name = fields.pop("first_name", "").strip()
+    last_name = fields.pop("last_name", "").strip()
+    if not (first_name or last_name):
+        raise ValidationError({"last_name": _("Give the contact a first or last name.")})
+    contact = Contact(
+        first_name=first_name, last_name=last_name, responsible=item.responsible or actor,
+        created_by=actor, **fields,
     )  # fmt: skip
-    for contact in contacts:
-        publish_on_commit(ContactCreated(contact_id=contact.pk, actor_id=None))
+    contact.full_clean(exclude=["responsible", "created_by", "source"], validate_constraints=False)
+    return CheckedContact(contact, communications_build(item.communications))
+
+
+@transaction.atomic
+def contact_create_batch(
+    *, checked: Sequence[CheckedContact], actor: AbstractBaseUser | None
+) -> list[Contact]:
+    """contact_create for many contacts one user makes at once (a CSV import), in a fixed
+    number of queries: the contacts contact_check returned (so each is checked, and the caller
+    knows which items it refused), their phones and e-mails and their timeline rows are
+    inserted together, and their ContactCreated events are published together
+    (publish_many_on_commit)."""
+    now = timezone.now()
+    contacts = [each.contact for each in checked]
+    objects_copy_insert(Contact, contacts, now=now)
+    communications = []
+    for each in checked:
+        for communication in each.communications:
+            communication.contact = each.contact
+            communications.append(communication)
+    objects_copy_insert(Communication, communications, now=now)
+    timeline_record_many(entities=contacts, kind=TimelineEvent.Kind.CREATED, at=now, actor=actor)
+    actor_id = getattr(actor, "pk", None)
+    publish_many_on_commit(
+        [ContactCreated(contact_id=contact.pk, actor_id=actor_id) for contact in contacts]
+    )
     return contacts
 
 
@@ -308,14 +373,15 @@ def merge_lock(model: type[ModelT], *, target: ModelT, duplicates) -> tuple[Mode
 
 
 def merge_fill_empty_fields(
-    *, target: models.Model, duplicates: list, fields: list[str]
+    *, target: models.Model, duplicates: list, fields: list[str], values: dict | None = None
 ) -> list[FieldChange]:
-    """Give the target each of `fields` it has empty (blank or null), from the first duplicate
-    that has it; saved and validated by model_update. Returns what changed."""
-    data = {}
+    """Give the target the `values` a person chose (of `fields`), then each other field it has
+    empty (blank or null) from the first duplicate that has it; saved and validated by
+    model_update (ValueError for a value of a field not in `fields`). Returns what changed."""
+    data = dict(values or {})
     for name in fields:
         attname = target._meta.get_field(name).attname
-        if getattr(target, attname) not in (None, ""):
+        if name in data or getattr(target, attname) not in (None, ""):
             continue
         for duplicate in duplicates:
             if getattr(duplicate, attname) not in (None, ""):
@@ -402,11 +468,16 @@ def _move_contact_links(*, source: Contact, target: Contact) -> None:
 
 @transaction.atomic
 def contact_merge(
-    *, target: Contact, duplicates: Sequence[Contact], actor: AbstractBaseUser | None
+    *,
+    target: Contact,
+    duplicates: Sequence[Contact],
+    actor: AbstractBaseUser | None,
+    values: dict | None = None,
 ) -> Contact:
     """Merge duplicate contacts into `target`: their deals, companies, leads, activities,
-    timeline, shares and the phones and e-mails the target lacks move to it, the target's empty
-    fields are filled from them, the merge is journalled on its timeline, and the duplicates
+    timeline, shares and the phones and e-mails the target lacks move to it, it takes the
+    `values` (field name -> value, of CONTACT_FIELDS) a person chose, its other empty fields are
+    filled from the duplicates, the merge is journalled on its timeline, and the duplicates
     are deleted by contact_delete (which publishes ContactDeleted for each). The rows are
     locked in key order. Raises ValidationError for no duplicates or the target among them.
     The caller checks the rights (edit the target, delete each duplicate)."""
@@ -416,7 +487,9 @@ def contact_merge(
         merge_move_communications(source=duplicate, target=target)
         merge_move_history(source=duplicate, target=target)
         merge_move_shares(source=duplicate, target=target)
-    changes = merge_fill_empty_fields(target=target, duplicates=duplicates, fields=CONTACT_FIELDS)
+    changes = merge_fill_empty_fields(
+        target=target, duplicates=duplicates, fields=CONTACT_FIELDS, values=values
+    )
     merge_journal(target=target, duplicates=duplicates, changes=changes, actor=actor)
     for duplicate in duplicates:
         contact_delete(contact=duplicate, actor=actor)
@@ -437,20 +510,27 @@ def _move_company_links(*, source: Company, target: Company) -> None:
 
 @transaction.atomic
 def company_merge(
-    *, target: Company, duplicates: Sequence[Company], actor: AbstractBaseUser | None
+    *,
+    target: Company,
+    duplicates: Sequence[Company],
+    actor: AbstractBaseUser | None,
+    values: dict | None = None,
 ) -> Company:
     """Merge duplicate companies into `target`: their deals, contacts, leads, requisites (but
     those with an INN the target has), activities, timeline, shares and the phones and e-mails
-    the target lacks move to it, its empty fields are filled from them, the merge is journalled
-    on its timeline, and the duplicates are deleted by company_delete (which publishes
-    CompanyDeleted for each). Raises ValidationError like contact_merge."""
+    the target lacks move to it, it takes the chosen `values` (of COMPANY_FIELDS), its other
+    empty fields are filled from them, the merge is journalled on its timeline, and the
+    duplicates are deleted by company_delete (which publishes CompanyDeleted for each).
+    Raises ValidationError like contact_merge."""
     target, duplicates = merge_lock(Company, target=target, duplicates=duplicates)
     for duplicate in duplicates:
         _move_company_links(source=duplicate, target=target)
         merge_move_communications(source=duplicate, target=target)
         merge_move_history(source=duplicate, target=target)
         merge_move_shares(source=duplicate, target=target)
-    changes = merge_fill_empty_fields(target=target, duplicates=duplicates, fields=COMPANY_FIELDS)
+    changes = merge_fill_empty_fields(
+        target=target, duplicates=duplicates, fields=COMPANY_FIELDS, values=values
+    )
     merge_journal(target=target, duplicates=duplicates, changes=changes, actor=actor)
     for duplicate in duplicates:
         company_delete(company=duplicate, actor=actor)

@@ -1,5 +1,5 @@
 """The contact and company pages (list, card, create, edit in place, delete, mass actions,
-export) and the client block of the deal and lead cards.
+export, duplicates and their merge) and the client block of the deal and lead cards.
 
 Every view reads through contacts.selectors (the access policy) and writes through
 contacts.services, or, for what a deal or lead links to, through contacts.client_owners.
@@ -29,6 +29,13 @@ from core.mass_actions import MassActionForm, mass_action_response
 from deals.selectors import deal_list
 
 from .client_owners import OWNERS, ClientOwner
+from .duplicates import (
+    Identity,
+    duplicate_group_page,
+    duplicates_among,
+    identity_of,
+    identity_of_communications,
+)
 from .filters import CompanyFilter, ContactFilter
 from .forms import (
     ClientAttachForm,
@@ -38,6 +45,7 @@ from .forms import (
     CompanyForm,
     ContactCreateForm,
     ContactForm,
+    DuplicateMergeForm,
 )
 from .models import Communication, Company, Contact
 from .selectors import (
@@ -55,12 +63,17 @@ from .selectors import (
     contact_within,
 )
 from .services import (
+    COMPANY_FIELDS,
+    CONTACT_FIELDS,
     communications_replace,
     company_create,
     company_delete,
+    company_merge,
+    company_requisite_create,
     company_update,
     contact_create,
     contact_delete,
+    contact_merge,
     contact_update,
 )
 
@@ -101,6 +114,8 @@ class Kind:
     create: object
     update: object
     delete: object
+    merge: object
+    merge_fields: list[str]
     url_prefix: str
 
 
@@ -113,6 +128,7 @@ CONTACTS = Kind(
     create=contact_create,
     update=lambda obj, actor, data: contact_update(contact=obj, actor=actor, data=data),
     delete=lambda obj, actor: contact_delete(contact=obj, actor=actor),
+    merge=contact_merge, merge_fields=CONTACT_FIELDS,
     url_prefix="contacts:",
 )  # fmt: skip
 COMPANIES = Kind(
@@ -124,6 +140,7 @@ COMPANIES = Kind(
     create=company_create,
     update=lambda obj, actor, data: company_update(company=obj, actor=actor, data=data),
     delete=lambda obj, actor: company_delete(company=obj, actor=actor),
+    merge=company_merge, merge_fields=COMPANY_FIELDS,
     url_prefix="contacts:company-",
 )  # fmt: skip
 
@@ -286,8 +303,13 @@ def company_export(request):
 
 
 def _create(request, kind: Kind):
+    """The create form; when the phones or e-mails typed are already on records the user may
+    see, it lists them and creates only once the user confirms ("Create anyway")."""
     form = kind.create_form_class(request.POST or None, initial={"responsible": request.user})
+    duplicates = []
     if request.method == "POST" and form.is_valid():
+        duplicates = _unconfirmed_duplicates(request, kind, form)
+    if request.method == "POST" and form.is_valid() and not duplicates:
         data = {
             name: value
             for name, value in form.cleaned_data.items()
@@ -299,13 +321,36 @@ def _create(request, kind: Kind):
             )
             with transaction.atomic():
                 item = kind.create(actor=request.user, communications=form.communications(), **data)
+                if inn := form.cleaned_data.get("inn"):
+                    company_requisite_create(company=item, actor=request.user, inn=inn)
         except (ValidationError, ApplicationError, PermissionDenied) as error:
             form.add_error(None, error_text(error))
         else:
             messages.success(request, _("%(item)s is created.") % {"item": item})
             return redirect(item)
-    context = {"form": form, "section": kind.section, "kind": kind.section}
+    context = {"form": form, "section": kind.section, "kind": kind.section,
+               "entity": kind.entity, "duplicates": duplicates}  # fmt: skip
     return render(request, f"contacts/{kind.model._meta.model_name}_form.html", context)
+
+
+DUPLICATES_SHOWN = 10  # a warning names a few; the duplicates page lists them all
+
+
+def _unconfirmed_duplicates(request, kind: Kind, form) -> list:
+    """The records the user may see that share a phone, e-mail or INN with the one being created,
+    unless the user has seen them and chose to create it anyway."""
+    if request.POST.get("confirm_duplicates"):
+        return []
+    identity = identity_of_communications(
+        form.communications(), inn=form.cleaned_data.get("inn", "")
+    )
+    return _visible_duplicates(request, kind, identity)
+
+
+def _visible_duplicates(request, kind: Kind, identity: Identity) -> list:
+    candidates = kind.list_rows(actor=request.user)
+    matches = duplicates_among(entity=kind.entity, identity=identity, candidates=candidates)
+    return list(matches[:DUPLICATES_SHOWN])
 
 
 def _update(request, kind: Kind, pk: int):
@@ -551,3 +596,130 @@ def client_create_view(request, entity_type: str, pk: int):
         form.add_error(None, error_text(error))
         return _client_block(request, owner, item, form=form)
     return _client_block(request, owner, item)
+
+
+# Duplicates: the groups sharing a phone, an e-mail or an INN, and the merge of one
+
+
+def _duplicates_kind(request) -> Kind:
+    return COMPANIES if request.GET.get("entity") == PermissionEntity.COMPANY else CONTACTS
+
+
+@require_GET
+@login_required
+def duplicate_list_view(request):
+    """Groups of contacts (`?entity=company`: companies) the user may see that share a phone,
+    an e-mail or an INN, a page at a time, each with a link to merge it."""
+    kind = _duplicates_kind(request)
+    try:
+        number = max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        number = 1
+    page = duplicate_group_page(actor=request.user, entity=kind.entity, number=number)
+    context = {"section": kind.section, "entity": kind.entity, "page": page}
+    return render(request, "contacts/duplicate_list.html", context)
+
+
+@require_GET
+@login_required
+def duplicate_check_view(request):
+    """The create form's warning while the user types (htmx): the contacts (`?entity=company`:
+    companies) the user may see that already have one of the `?phones=` or `?emails=` (one
+    per line), or a company the `?inn=`."""
+    kind = _duplicates_kind(request)
+    identity = identity_of(
+        phones=request.GET.get("phones", "").splitlines(),
+        emails=request.GET.get("emails", "").splitlines(),
+        inn=request.GET.get("inn", "") if kind.entity == PermissionEntity.COMPANY else "",
+    )
+    context = {"duplicates": _visible_duplicates(request, kind, identity)}
+    return render(request, "contacts/duplicate_warning.html", context)
+
+
+@login_required
+def duplicate_merge_view(request):
+    """Merge the contacts (or companies) `?ids=`: choose the one kept and, for each field they
+    differ in, whose value it keeps (GET), then merge (POST). Every one must be visible (404);
+    the merge needs the edit right on the one kept and the delete right on the others (403)."""
+    kind = _duplicates_kind(request)
+    records = _merge_records(request, kind)
+    fields = _differing_fields(kind, records)
+    form = DuplicateMergeForm(request.POST or None, records=records, fields=fields)
+    if request.method == "POST" and form.is_valid():
+        survivor = _item(request, kind, form.cleaned_data["survivor"], PermissionAction.EDIT)
+        duplicates = [
+            _item(request, kind, record.pk, PermissionAction.DELETE)
+            for record in records
+            if record.pk != survivor.pk
+        ]
+        chosen = {record.pk: record for record in records}
+        values = {name: getattr(chosen[form.cleaned_data[f"value_{name}"]], name)
+                  for name in fields if form.cleaned_data[f"value_{name}"]}  # fmt: skip
+        try:
+            if values.get("responsible", survivor.responsible) != survivor.responsible:
+                require_assign(request.user, kind.entity, values["responsible"],
+                               action=PermissionAction.EDIT)  # fmt: skip
+            with transaction.atomic():
+                kind.merge(target=survivor, duplicates=duplicates, actor=request.user,
+                           values=values)  # fmt: skip
+        except (ValidationError, ApplicationError, PermissionDenied) as error:
+            form.add_error(None, error_text(error))
+        else:
+            messages.success(request, _("The duplicates are merged into %(item)s.")
+                             % {"item": survivor})  # fmt: skip
+            return redirect(survivor)
+    context = {
+        "section": kind.section,
+        "entity": kind.entity,
+        "form": form,
+        "records": records,
+        "survivor": str(form.data.get("survivor", records[0].pk)),
+        "rows": _merge_rows(kind, records, fields, form),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "contacts/duplicate_merge.html", context)
+
+
+def _merge_records(request, kind: Kind) -> list:
+    """The records `?ids=` names, oldest first: 404 unless there are two or more and the user
+    sees every one."""
+    try:
+        ids = {int(value) for value in request.GET.getlist("ids")}
+    except ValueError:
+        raise Http404 from None
+    records = list(kind.within(request.user, ids, PermissionAction.VIEW))
+    if len(ids) < 2 or len(records) != len(ids):
+        raise Http404
+    return records
+
+
+def _differing_fields(kind: Kind, records: list) -> list[str]:
+    attnames = {name: kind.model._meta.get_field(name).attname for name in kind.merge_fields}
+    return [
+        name
+        for name, attname in attnames.items()
+        if len({getattr(record, attname) for record in records}) > 1
+    ]
+
+
+def _merge_rows(kind: Kind, records: list, fields: list[str], form) -> list[dict]:
+    """A row per differing field: its label and, per record, the value shown and whether its
+    radio is checked (what the user chose, else the first value that is not empty)."""
+    rows = []
+    for name in fields:
+        cells = [(record, _shown_value(record, name)) for record in records]
+        first_filled = next((record.pk for record, shown in cells if shown), records[0].pk)
+        checked = form.data.get(f"value_{name}", str(first_filled))
+        rows.append({
+            "name": f"value_{name}",
+            "label": kind.model._meta.get_field(name).verbose_name,
+            "cells": [(record, shown, str(record.pk) == str(checked)) for record, shown in cells],
+        })  # fmt: skip
+    return rows
+
+
+def _shown_value(record, name: str) -> str:
+    if record._meta.get_field(name).choices:
+        return getattr(record, f"get_{name}_display")()
+    value = getattr(record, name)
+    return "" if value is None else str(value)

@@ -51,6 +51,11 @@ app.conf.beat_schedule = {
         "task": "shopsync.tasks.order_pushes_send_task",
         "schedule": 60.0,
     },
+    # every minute: read new e-mail from the active mailboxes whose poll interval has passed
+    "mailboxes-poll-due-mailboxes": {
+        "task": "mailboxes.tasks.mailboxes_poll_due_task",
+        "schedule": 60.0,
+    },
     # every 5 minutes: run the scheduled rules (idle deals, repeat sales, shipped but unpaid)
     "automation-run-scheduled-rules": {
         "task": "automation.tasks.scheduled_rules_run_task",

@@ -23,10 +23,13 @@ urlpatterns = [
     path("activities/", include("activities.urls")),
     path("automation/", include("automation.urls")),
     path("reports/", include("reports.urls")),
+    path("imports/", include("imports.urls")),
     path("settings/", include("accounts.urls")),
     path("settings/webhooks/", include("webhooks.urls")),
     path("settings/shops/", include("shopsync.urls")),
+    path("settings/mailboxes/", include("mailboxes.urls")),
     path("api/v1/", include("crm_project.api_urls")),
     path("hooks/automation/", include("automation.urls_hooks")),
+    path("", include("webforms.urls")),  # settings/webforms/, webforms/submissions/, f/<key>/
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import CommunicationsForm
 from core.mass_actions import MassActionForm
 from core.responsible import ActiveResponsibleMixin
 from deals.models import Pipeline
@@ -27,7 +28,7 @@ class LeadForm(ActiveResponsibleMixin, forms.ModelForm):
         }
 
 
-class LeadCreateForm(LeadForm):
+class LeadCreateForm(LeadForm, CommunicationsForm):
     class Meta(LeadForm.Meta):
         fields = ["title", "currency", *LeadForm.Meta.fields[1:]]
 

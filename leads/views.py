@@ -19,6 +19,8 @@ from accounts.policy import card_rights, require_assign
 from activities.selectors import timeline_list
 from catalog.rows_editor import product_rows_response
 from catalog.services import currency_base
+from contacts.duplicates import duplicates_among, identity_of_communications
+from contacts.selectors import contact_list
 from core.board import QuickAddForm, column_totals_json, cursor_parse, quick_add_refused
 from core.csv_export import csv_response
 from core.errors import ApplicationError, error_text
@@ -158,8 +160,12 @@ def lead_create_view(request):
         return _lead_quick_add(request)
     initial = {"responsible": request.user, "currency": currency_base()}
     form = LeadCreateForm(request.POST or None, initial=initial)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        duplicates = _unconfirmed_duplicates(request, form)
+    if request.method == "POST" and form.is_valid() and not duplicates:
+        data = {name: value for name, value in form.cleaned_data.items()
+                if name in LeadCreateForm.Meta.fields}  # fmt: skip
         try:
             require_assign(
                 request.user,
@@ -167,13 +173,33 @@ def lead_create_view(request):
                 data["responsible"],
                 action=PermissionAction.ADD,
             )
-            lead = lead_create(actor=request.user, **data)
+            lead = lead_create(actor=request.user, communications=form.communications(), **data)
         except (ValidationError, ApplicationError, PermissionDenied) as error:
             form.add_error(None, error_text(error))
         else:
             messages.success(request, _("The lead %(title)s is created.") % {"title": lead.title})
             return redirect(lead)
-    return render(request, "leads/lead_form.html", {"form": form, "section": "leads"})
+    context = {"form": form, "section": "leads", "duplicates": duplicates}
+    return render(request, "leads/lead_form.html", context)
+
+
+DUPLICATES_SHOWN = 10  # of leads, and of contacts: a warning names a few
+
+
+def _unconfirmed_duplicates(request, form) -> list:
+    """The leads and contacts the user may see that share a phone or e-mail with the new lead,
+    unless the user has seen them and chose to create it anyway."""
+    if request.POST.get("confirm_duplicates"):
+        return []
+    identity = identity_of_communications(form.communications())
+    matches = []
+    for entity, candidates in (
+        (PermissionEntity.LEAD, lead_list(actor=request.user)),
+        (PermissionEntity.CONTACT, contact_list(actor=request.user)),
+    ):
+        found = duplicates_among(entity=entity, identity=identity, candidates=candidates)
+        matches += found.prefetch_related("communications")[:DUPLICATES_SHOWN]
+    return matches
 
 
 def _lead_quick_add(request):

@@ -95,6 +95,9 @@ RULES = {
     "contacts:company-update": "tests/contacts/test_views.py::test_company_card_actions_follow_the_scopes",
     "contacts:company-communications": "tests/contacts/test_views.py::test_company_card_actions_follow_the_scopes",
     "contacts:company-delete": "tests/contacts/test_views.py::test_company_card_actions_follow_the_scopes",
+    "contacts:duplicates": "tests/contacts/test_duplicates.py::test_the_list_is_empty_for_a_manager_who_sees_one_record_of_a_group",
+    "contacts:duplicates-check": "tests/contacts/test_duplicates.py::test_the_live_check_names_only_the_visible_records_with_the_typed_phone",
+    "contacts:duplicates-merge": "tests/contacts/test_duplicates.py::test_a_merge_needs_sight_of_all_and_the_rights_on_them",
     "contacts:client-search": "tests/contacts/test_views.py::test_client_endpoints_need_the_edit_right_on_the_deal",
     "contacts:client-attach": "tests/contacts/test_views.py::test_client_endpoints_need_the_edit_right_on_the_deal",
     "contacts:client-detach": "tests/contacts/test_views.py::test_client_endpoints_need_the_edit_right_on_the_deal",
@@ -160,7 +163,9 @@ RULES = {
     "automation_hooks:fire": "tests/automation/test_inbound_hook.py::test_only_the_right_token_of_an_active_trigger_moves_the_item",
     "admin:*": "test_the_admin_is_closed_to_staff_without_the_flag",
     "api:shop-order-list": "tests/shopsync/test_api.py::test_only_a_shop_token_pushes_orders",
+    "shopsync:deal-order*": "tests/shopsync/test_crm_changes.py::test_the_shop_order_panel_and_sending_follow_the_deal_scope",
     "shopsync:*": "tests/shopsync/test_views.py::test_shop_settings_are_for_administrators_only",
+    "mailboxes:*": "tests/mailboxes/test_views.py::test_mailbox_settings_are_for_administrators_only",
     # reports routes
     "reports:index": "tests/reports/test_views.py::test_the_report_pages_and_api_need_the_report_right_and_count_only_own_figures",
     "reports:detail": "tests/reports/test_views.py::test_the_report_pages_and_api_need_the_report_right_and_count_only_own_figures",
@@ -174,6 +179,12 @@ RULES = {
     "reports:saved-update": "tests/reports/test_builder.py::test_a_saved_report_opens_to_its_owner_and_role_holders_only",
     "reports:saved-delete": "tests/reports/test_builder.py::test_a_saved_report_opens_to_its_owner_and_role_holders_only",
     "api:saved-report-detail": "tests/reports/test_builder.py::test_a_saved_report_opens_to_its_owner_and_role_holders_only",
+    # CSV import routes
+    "imports:*": "tests/imports/test_views.py::test_imports_are_private_and_need_the_import_right",
+    # web form routes
+    "webforms:public": "tests/webforms/test_views.py::test_the_public_form_is_open_to_everybody",
+    "webforms:submissions*": "tests/webforms/test_views.py::test_the_review_list_needs_the_lead_add_right",
+    "webforms:*": "tests/webforms/test_views.py::test_webform_settings_are_for_administrators_only",
 }
 
 

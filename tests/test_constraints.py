@@ -24,11 +24,14 @@ from catalog.models import Currency, Origin, Product, ProductRow
 from contacts.models import Communication, CompanyRequisite, Contact, ContactCompany
 from core.models import IdempotencyRecord
 from deals.models import DealContact, Pipeline, Stage
+from imports.models import Import, ImportMapping, ImportRejectedRow
 from leads.models import Campaign, LeadStatus
+from mailboxes.models import Mailbox, MailboxMessage
 from reports.models import SavedReport
 from shopsync.models import (
     OrderPush,
     Shop,
+    ShopAssignmentRule,
     ShopCustomer,
     ShopOrder,
     ShopRoute,
@@ -44,11 +47,12 @@ from tests.factories import (
     lead_statuses,
     sales_pipeline,
 )
+from webforms.models import WebForm, WebFormField
 from webhooks.models import WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription
 
 PROJECT_APPS = [
     "core", "accounts", "catalog", "contacts", "leads", "deals", "activities",
-    "automation", "shopsync", "reports", "webhooks",
+    "automation", "shopsync", "reports", "webhooks", "imports", "webforms", "mailboxes",
 ]  # fmt: skip
 
 
@@ -124,6 +128,27 @@ def _twice(create):
 
 def _shop(**fields):
     return Shop.objects.get_or_create(name="Kettles", defaults={"assignment": "pool"} | fields)[0]
+
+
+def _import(w, **fields):
+    values = {"user": w.user, "entity": "contact", "file": "imports/a.csv", "total_rows": 10}
+    return Import.objects.create(**(values | fields))
+
+
+def _web_form_field(**fields):
+    form = WebForm.objects.get_or_create(name="Call me", defaults={"assignment": "random"})[0]
+    return WebFormField.objects.create(**({"form": form, "label": "Name"} | fields))
+
+
+def _mailbox(**fields):
+    values = {"name": "Sales inbox", "host": "imap.example.com", "login": "sales"}
+    return Mailbox.objects.create(**(values | fields))
+
+
+def _mailbox_message(**fields):
+    values = {"mailbox": _mailbox(), "uid_validity": 1, "uid": 1, "message_id": "<1@example.com>",
+              "size": 100, "status": "processed"}  # fmt: skip
+    return MailboxMessage.objects.create(**(values | fields))
 
 
 def _saved_report(w, **fields):
@@ -334,6 +359,21 @@ BAD_ROWS = [
             )
         ),
     ),
+    # imports
+    ("import_every_row_counted_once", lambda w: _import(w, position=3, created_count=2)),
+    ("import_position_within_file", lambda w: _import(w, position=11, created_count=11)),
+    (
+        "import_rejected_row_once",
+        lambda w: _twice(
+            lambda: ImportRejectedRow.objects.create(
+                csv_import=Import.objects.first() or _import(w), row_number=2, reason="Bad"
+            )
+        ),
+    ),
+    (
+        "import_mapping_one_per_entity",
+        lambda w: _twice(lambda: ImportMapping.objects.create(user=w.user, entity="contact")),
+    ),
     # reports
     ("saved_report_name_unique", lambda w: _twice(lambda: _saved_report(w))),
     ("saved_report_has_a_name", lambda w: _saved_report(w, name="")),
@@ -380,12 +420,22 @@ BAD_ROWS = [
     ),
     ("shop_probability_percent", lambda w: _shop(probability=101)),
     (
-        "shop_route_amount_range",
+        "shoproute_amount_range",
         lambda w: ShopRoute.objects.create(
             shop=_shop(), pipeline=w.stage.pipeline, amount_min=Decimal(10), amount_max=Decimal(5)
         ),
     ),
     ("shop_fixed_assignment_has_manager", lambda w: _shop(assignment="fixed")),
+    (
+        "shopassignmentrule_amount_range",
+        lambda w: ShopAssignmentRule.objects.create(
+            shop=_shop(), responsible=w.user, amount_min=Decimal(10), amount_max=Decimal(5)
+        ),
+    ),
+    (
+        "shop_order_from_shop_has_id",
+        lambda w: ShopOrder.objects.create(shop=_shop(), deal=w.deal, received_at=timezone.now()),
+    ),
     (
         "shop_status_stage_unique",
         lambda w: _twice(
@@ -422,6 +472,21 @@ BAD_ROWS = [
             )
         ),
     ),
+    # mailboxes
+    ("mailbox_deal_target_has_pipeline", lambda w: _mailbox(target="deal")),
+    ("mailbox_poll_interval_positive", lambda w: _mailbox(poll_interval_minutes=0)),
+    (
+        "mailbox_message_unique_message_id",
+        lambda w: _mailbox_message() and _mailbox_message(mailbox=Mailbox.objects.get(), uid=2),
+    ),
+    ("mailbox_message_failed_has_error", lambda w: _mailbox_message(status="failed")),
+    # webforms
+    (
+        "webform_fixed_assignment_has_manager",
+        lambda w: WebForm.objects.create(name="Call me", assignment="fixed"),
+    ),
+    ("webformfield_target_once", lambda w: _twice(lambda: _web_form_field(target="phone"))),
+    ("webformfield_list_has_choices", lambda w: _web_form_field(kind="select")),
 ]
 
 
@@ -500,6 +565,11 @@ def test_the_valid_rows_the_bad_ones_start_from_are_accepted(world):
         _delivery(status="delivered", delivered_at=timezone.now()).subscription.delete()
         _saved_report(world)
         _saved_report(world, name="Mine too")
+        _mailbox_message(status="failed", error="broken MIME structure")
+        _mailbox(name="Deals inbox", target="deal", pipeline=world.pipeline)
+        _web_form_field(target="answer")
+        _web_form_field(target="answer", kind="select", choices="Small")
+        _web_form_field(target="phone")
 
     assert ProductRow.objects.count() == 2
 

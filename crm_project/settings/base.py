@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "reports",
     "demo",
     "webhooks",
+    "imports",
+    "webforms",
+    "mailboxes",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +179,12 @@ AUTOMATION_SMS_PROVIDER = env("AUTOMATION_SMS_PROVIDER", default="automation.sms
 AUTOMATION_HOOK_THROTTLE_RATE = env("AUTOMATION_HOOK_THROTTLE_RATE", default="60/min")
 # orders a shop may push over REST (POST /api/v1/shop-orders/), per shop
 SHOP_PUSH_THROTTLE_RATE = env("SHOP_PUSH_THROTTLE_RATE", default="600/min")
+# submissions of the public web forms (/f/<key>/) a client address may send
+WEBFORM_THROTTLE_RATE = env("WEBFORM_THROTTLE_RATE", default="10/min")
+# no leads: a web form's submission becomes a contact and a deal in the default pipeline
+CRM_NO_LEADS_MODE = env.bool("CRM_NO_LEADS_MODE", default=False)
+# a received e-mail larger than this is recorded from its headers only, never downloaded
+MAILBOX_MAX_MESSAGE_BYTES = env.int("MAILBOX_MAX_MESSAGE_BYTES", default=10 * 1024 * 1024)
 # the exchange endpoint of the demo CommerceML shop that `make run` starts (demo data only)
 DEMO_SHOP_URL = env("DEMO_SHOP_URL", default="http://127.0.0.1:8010/bitrix/admin/1c_exchange.php")
 
