@@ -25,10 +25,12 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
     path("settings/", include("accounts.urls")),
+    path("settings/bitrix24-webhooks/", include("b24.urls_settings")),
     path("settings/webhooks/", include("webhooks.urls")),
     path("settings/shops/", include("shopsync.urls")),
     path("settings/mailboxes/", include("mailboxes.urls")),
     path("api/v1/", include("crm_project.api_urls")),
+    path("rest/", include("b24.urls")),  # Bitrix24-compatible incoming webhooks
     path("hooks/automation/", include("automation.urls_hooks")),
     path("", include("webforms.urls")),  # settings/webforms/, webforms/submissions/, f/<key>/
     path("admin/", admin.site.urls),

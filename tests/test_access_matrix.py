@@ -158,6 +158,8 @@ RULES = {
     "accounts:filter-*": "test_saved_filters_are_private",
     "accounts:tokens": "tests/accounts/test_role_editor.py::test_a_user_makes_a_token_sees_it_once_and_revokes_it",
     "accounts:share": "test_sharing_is_for_those_who_may_edit_the_item",
+    "b24:*": "tests/b24/test_endpoint.py::test_query_string_arrays_and_the_ar_prefix_list_what_the_manager_sees",
+    "b24_settings:webhooks": "tests/b24/test_settings.py::test_a_user_makes_a_webhook_sees_its_address_once_and_revokes_it",
     "webhooks:*": "tests/webhooks/test_views.py::test_webhook_settings_are_for_administrators_only",
     "automation:*": "tests/automation/test_editor.py::test_the_automation_editor_is_for_administrators_only",
     "automation_hooks:fire": "tests/automation/test_inbound_hook.py::test_only_the_right_token_of_an_active_trigger_moves_the_item",

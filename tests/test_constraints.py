@@ -20,6 +20,7 @@ from accounts.models import (
 )
 from activities.models import Activity, ActivityBinding, Notification
 from automation.models import Robot, RobotRun, ScheduledRule, ScheduledRuleFiring, Trigger
+from b24.models import InboundWebhook
 from catalog.models import Currency, Origin, Product, ProductRow
 from contacts.models import Communication, CompanyRequisite, Contact, ContactCompany
 from core.models import IdempotencyRecord
@@ -52,7 +53,7 @@ from webhooks.models import WebhookDelivery, WebhookDeliveryAttempt, WebhookSubs
 
 PROJECT_APPS = [
     "core", "accounts", "catalog", "contacts", "leads", "deals", "activities",
-    "automation", "shopsync", "reports", "webhooks", "imports", "webforms", "mailboxes",
+    "automation", "shopsync", "reports", "webhooks", "imports", "webforms", "mailboxes", "b24",
 ]  # fmt: skip
 
 
@@ -393,6 +394,10 @@ BAD_ROWS = [
         lambda w: _subscription(target_url="ftp://example.com/"),
     ),
     ("webhook_subscription_has_a_secret", lambda w: _subscription(secret="")),
+    (
+        "inbound_webhook_code_hash",
+        lambda w: InboundWebhook.objects.create(user=w.user, name="Shop", code_hash="plain code"),
+    ),
     (
         "webhook_delivery_pending_has_next_try",
         lambda w: _delivery(status="pending", next_try_at=None),

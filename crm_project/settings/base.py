@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "imports",
     "webforms",
     "mailboxes",
+    "b24",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,9 @@ AUTOMATION_HOOK_THROTTLE_RATE = env("AUTOMATION_HOOK_THROTTLE_RATE", default="60
 SHOP_PUSH_THROTTLE_RATE = env("SHOP_PUSH_THROTTLE_RATE", default="600/min")
 # submissions of the public web forms (/f/<key>/) a client address may send
 WEBFORM_THROTTLE_RATE = env("WEBFORM_THROTTLE_RATE", default="10/min")
+# Bitrix24-compatible REST: a leaky bucket per webhook (0: off), as Bitrix24's plans set it
+B24_RATE_LIMIT_BURST = env.int("B24_RATE_LIMIT_BURST", default=0)
+B24_RATE_LIMIT_PER_SECOND = env.float("B24_RATE_LIMIT_PER_SECOND", default=2.0)
 # no leads: a web form's submission becomes a contact and a deal in the default pipeline
 CRM_NO_LEADS_MODE = env.bool("CRM_NO_LEADS_MODE", default=False)
 # a received e-mail larger than this is recorded from its headers only, never downloaded

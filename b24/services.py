@@ -1,0 +1,57 @@
+"""Making, checking and revoking incoming webhooks."""
+
+import datetime
+import hashlib
+import secrets
+import string
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import InboundWebhook, Scope
+
+CODE_ALPHABET = string.ascii_lowercase + string.digits
+CODE_LENGTH = 16  # as long as Bitrix24's own codes, which clients' validators expect
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def webhook_create(
+    *, user: AbstractBaseUser, name: str, scopes: list[str],
+    expires_at: datetime.datetime | None = None,
+) -> tuple[InboundWebhook, str]:  # fmt: skip
+    """A new webhook and its code (returned once: only its hash is stored)."""
+    unknown = set(scopes) - set(Scope.values)
+    if unknown:
+        raise ValidationError({"scopes": _("Unknown scopes: %s") % ", ".join(sorted(unknown))})
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    webhook = InboundWebhook(user=user, name=name.strip(), code_hash=code_hash(code),
+                             code_hint=code[-4:], scopes=sorted(set(scopes)), expires_at=expires_at)  # fmt: skip
+    webhook.full_clean()
+    webhook.save()
+    return webhook, code
+
+
+def webhook_authenticate(*, user_id: int, code: str) -> InboundWebhook | None:
+    """The active, unexpired webhook of `user_id` with `code`, its user active too; else None.
+    Its last use is written at most once a minute."""
+    webhook = (
+        InboundWebhook.objects.select_related("user")
+        .filter(code_hash=code_hash(code), user_id=user_id, is_active=True, user__is_active=True)
+        .first()
+    )
+    now = timezone.now()
+    if webhook is None or (webhook.expires_at is not None and webhook.expires_at <= now):
+        return None
+    if webhook.last_used_at is None or now - webhook.last_used_at > datetime.timedelta(minutes=1):
+        InboundWebhook.objects.filter(pk=webhook.pk).update(last_used_at=now)
+    return webhook
+
+
+def webhook_revoke(*, webhook: InboundWebhook) -> None:
+    webhook.is_active = False
+    webhook.save(update_fields=["is_active", "updated_at"])
