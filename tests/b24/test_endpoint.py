@@ -7,8 +7,9 @@ from urllib.parse import quote
 import pytest
 
 from b24.services import webhook_create
+from contacts.models import Communication
 from leads.models import Lead
-from tests.factories import DealFactory
+from tests.factories import ContactFactory, DealFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +134,19 @@ def test_a_batch_past_50_commands_and_a_nested_batch_are_refused_per_command(cli
     assert len(answer["result"]) == 50
     assert answer["result_error"]["c50"]["error"] == "ERROR_BATCH_LENGTH_EXCEEDED"
     assert answer["result_error"]["nested"]["error"] == "ERROR_BATCH_LENGTH_EXCEEDED"
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_a_list_page_costs_the_same_queries_however_many_rows(
+    client, manager_url, staff, count, django_assert_max_num_queries
+):
+    for number in range(count):
+        contact = ContactFactory(responsible=staff["responsible"])
+        Communication.objects.create(contact=contact, kind="phone", value=f"+7916000{number:04d}",
+                                     normalized_value=f"+7916000{number:04d}")  # fmt: skip
+
+    with django_assert_max_num_queries(12):
+        answer = client.get(f"{manager_url}/crm.contact.list?select[]=*&select[]=PHONE").json()
+
+    assert answer["total"] == count
+    assert all(row["PHONE"][0]["TYPE_ID"] == "PHONE" for row in answer["result"])
