@@ -97,7 +97,7 @@ def item_list(entity: Entity, call: Call) -> Page:
 
 
 def item_get(entity: Entity, call: Call) -> dict:
-    item = _item(entity, call, PermissionAction.VIEW)
+    item = item_for(entity, call, PermissionAction.VIEW)
     every = [field for field in entity.fields if field.path or field.name in MULTI_FIELDS]
     return rows_read(entity, entity.model.objects.filter(pk=item.pk), every)[0]
 
@@ -222,7 +222,7 @@ def item_update(entity: Entity, call: Call) -> bool:
     """Only the fields given change; unknown and read-only ones are ignored, as in Bitrix24.
     Multi-fields are patches: an ID with a value changes it, an ID with DELETE=Y or no value
     deletes it, a value without an ID is added."""
-    item = _item(entity, call, PermissionAction.EDIT)
+    item = item_for(entity, call, PermissionAction.EDIT)
     data, patches = _written(entity, call, _fields_param(call), item=item)
     item = entity.update(call, item, data)
     if patches:
@@ -231,7 +231,9 @@ def item_update(entity: Entity, call: Call) -> bool:
 
 
 def item_delete(entity: Entity, call: Call) -> bool:
-    entity.delete(**{entity.owner: _item(entity, call, PermissionAction.DELETE)}, actor=call.user)
+    entity.delete(
+        **{entity.owner: item_for(entity, call, PermissionAction.DELETE)}, actor=call.user
+    )
     return True
 
 
@@ -242,7 +244,9 @@ def _fields_param(call: Call) -> dict:
     return fields
 
 
-def _item(entity: Entity, call: Call, action: str) -> Model:
+def item_for(entity: Entity, call: Call, action: str) -> Model:
+    """The item the call's `id` names if the caller may `action` it (raises as get_within
+    does): for the item's own methods and those on its parts (product rows, contacts)."""
     pk = parse_int(call.param("id"))
     if not pk:
         raise B24Error("ID is not defined or invalid.")

@@ -13,6 +13,7 @@ import os
 BENCHMARKS = {
     "access": "bench.access",
     "automation": "bench.automation",
+    "b24": "bench.b24",
     "commerceml": "bench.commerceml",
     "import": "bench.imports",
     "api": "bench.api",

@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from core.errors import ApplicationError, error_text
 
 from .event_types import event_choices
+from .forms import PayloadFormatMixin, payload_format_field
 from .models import (
     WebhookDelivery,
     WebhookDeliveryAttempt,
@@ -21,7 +22,7 @@ from .services import (
 )
 
 
-class WebhookSubscriptionAdminForm(forms.ModelForm):
+class WebhookSubscriptionAdminForm(PayloadFormatMixin, forms.ModelForm):
     """Validated like the settings page; saved through the services (save_model)."""
 
     target_url = forms.URLField(
@@ -30,19 +31,27 @@ class WebhookSubscriptionAdminForm(forms.ModelForm):
         validators=[http_url_validator],
         assume_scheme="https",
     )
+    payload_format = payload_format_field()
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=event_choices, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
         model = WebhookSubscription
-        fields = ["name", "target_url", "events", "is_active"]
+        fields = ["name", "target_url", "payload_format", "events", "is_active"]
 
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["name", "target_url", "is_active", "failing_since", "updated_at"]
-    list_filter = ["is_active"]
+    list_display = [
+        "name",
+        "target_url",
+        "payload_format",
+        "is_active",
+        "failing_since",
+        "updated_at",
+    ]
+    list_filter = ["is_active", "payload_format"]
     search_fields = ["name", "target_url"]
     readonly_fields = ["secret", "failing_since", "disabled_at", "created_by"]
     actions = ["rotate_secret"]

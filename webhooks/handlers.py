@@ -6,8 +6,10 @@ wants the event, and one for a whole batch of events (publish_many_on_commit).
 
 import logging
 from dataclasses import asdict
+from functools import partial
 
 from activities.events import ActivityCompleted
+from b24.stages import stage_id_show
 from contacts.events import (
     CompanyCreated,
     CompanyDeleted,
@@ -19,6 +21,7 @@ from contacts.events import (
 from core.events import DomainEvent, batch_form_of, subscribe
 from core.services import row_exists
 from deals.events import DealCreated, DealDeleted, DealStageChanged, DealUpdated
+from deals.models import Stage
 from leads.events import LeadCreated, LeadDeleted, LeadUpdated
 
 from .models import WebhookSubscription
@@ -45,12 +48,67 @@ ROUTES: dict[type[DomainEvent], tuple[str, str, str, bool]] = {
 }
 
 
+# domain event -> the Bitrix24 event a subscription in Bitrix24's format gets for it
+# (DealStageChanged: see bitrix24_events_for; activities have no Bitrix24 event here)
+BITRIX24_ROUTES: dict[type[DomainEvent], str] = {
+    LeadCreated: "ONCRMLEADADD",
+    LeadUpdated: "ONCRMLEADUPDATE",
+    LeadDeleted: "ONCRMLEADDELETE",
+    DealCreated: "ONCRMDEALADD",
+    DealUpdated: "ONCRMDEALUPDATE",
+    DealStageChanged: "ONCRMDEALUPDATE",
+    DealDeleted: "ONCRMDEALDELETE",
+    ContactCreated: "ONCRMCONTACTADD",
+    ContactUpdated: "ONCRMCONTACTUPDATE",
+    ContactDeleted: "ONCRMCONTACTDELETE",
+    CompanyCreated: "ONCRMCOMPANYADD",
+    CompanyUpdated: "ONCRMCOMPANYUPDATE",
+    CompanyDeleted: "ONCRMCOMPANYDELETE",
+}
+
+
+def bitrix24_events_for(event: DomainEvent) -> list[tuple[str, dict]]:
+    """Bitrix24's events for a domain event: [(name, FIELDS)], FIELDS holding only the ID.
+
+    A stage move is an ONCRMDEALUPDATE (as in Bitrix24), except a new deal entering its
+    first stage (ONCRMDEALADD says that). A move whose new stage is in another pipeline than
+    the old one is also an ONCRMDEALMOVETOCATEGORY with the new CATEGORY_ID (the pipeline)
+    and STAGE_ID ("C<pipeline>:<stage>", b24.stages). This CRM has no way to move a deal to
+    another pipeline yet (deal_move_to_stage refuses it), so that event is not sent today.
+    """
+    name = BITRIX24_ROUTES.get(type(event))
+    if name is None:
+        return []
+    item_id = getattr(event, ROUTES[type(event)][2])
+    if not isinstance(event, DealStageChanged):
+        return [(name, {"ID": item_id})]
+    if event.from_stage_id is None:
+        return []
+    pipeline_of = dict(
+        Stage.objects.filter(pk__in=[event.from_stage_id, event.to_stage_id]).values_list(
+            "pk", "pipeline_id"
+        )
+    )
+    events = [(name, {"ID": item_id})]
+    old_pipeline = pipeline_of.get(event.from_stage_id)
+    new_pipeline = pipeline_of.get(event.to_stage_id)
+    if old_pipeline is not None and new_pipeline is not None and old_pipeline != new_pipeline:
+        fields = {
+            "ID": item_id,
+            "CATEGORY_ID": new_pipeline,
+            "STAGE_ID": stage_id_show(new_pipeline, event.to_stage_id),
+        }
+        events.append(("ONCRMDEALMOVETOCATEGORY", fields))
+    return events
+
+
 def webhook_deliveries_for_event(event: DomainEvent) -> None:
     webhook_event, item, id_field, with_snapshot = ROUTES[type(event)]
     webhook_deliveries_enqueue(
         event=webhook_event,
         data=asdict(event),
         item=(item, getattr(event, id_field)) if with_snapshot else None,
+        bitrix24_events=partial(bitrix24_events_for, event),  # read only for such subscribers
     )
 
 

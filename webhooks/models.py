@@ -11,13 +11,24 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 
 from . import transport
-from .event_types import EVENT_TYPES
+from .event_types import event_types_for
 
 http_url_validator = URLValidator(schemes=["http", "https"])
 
 
+class PayloadFormat(models.TextChoices):
+    """How a delivery's body is written: this CRM's signed JSON, or Bitrix24's form-encoded
+    event (ONCRMDEALADD …, auth[application_token] = the secret; formats.py)."""
+
+    JSON = "json", _("JSON")
+    BITRIX24 = "bitrix24", _("Bitrix24 events (form-encoded)")
+
+
 class WebhookSubscription(TimeStampedModel):
     """A receiver of the events it lists. `secret` signs every body sent to it.
+
+    `payload_format` picks the catalogue its events come from (event_types_for) and the
+    shape of the bodies sent to it; everything else (outbox, retries, log) is the same.
 
     `failing_since` is when its deliveries started failing without a success in between;
     after settings.WEBHOOK_DISABLE_AFTER of that the subscription is switched off.
@@ -25,6 +36,9 @@ class WebhookSubscription(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=100)
     target_url = models.URLField(_("target URL"), max_length=500, validators=[http_url_validator])
+    payload_format = models.CharField(
+        _("payload format"), max_length=10, choices=PayloadFormat, default=PayloadFormat.JSON
+    )
     events = models.JSONField(_("events"), default=list, blank=True)
     secret = models.CharField(_("secret"), max_length=64, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -72,7 +86,8 @@ class WebhookSubscription(TimeStampedModel):
 
     @property
     def event_labels(self) -> list[str]:
-        return [str(EVENT_TYPES[key].label) for key in self.events if key in EVENT_TYPES]
+        catalogue = event_types_for(self.payload_format)
+        return [str(catalogue[key].label) for key in self.events if key in catalogue]
 
 
 class WebhookDelivery(TimeStampedModel):
@@ -92,6 +107,10 @@ class WebhookDelivery(TimeStampedModel):
         related_name="deliveries",
     )
     event = models.CharField(_("event"), max_length=50)
+    # the subscription's format when queued: the stored payload is written in it
+    payload_format = models.CharField(
+        _("payload format"), max_length=10, choices=PayloadFormat, default=PayloadFormat.JSON
+    )
     payload = models.JSONField(_("payload"))
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)

@@ -7,6 +7,7 @@ that dies after the POST but before recording it) and should ignore repeats.
 import datetime
 import logging
 import time
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from django.conf import settings
@@ -22,15 +23,16 @@ from activities.services import notification_send_to_administrators
 from core.errors import ApplicationError
 from core.services import row_exists
 
-from . import transport
-from .event_types import EVENT_TYPES
-from .models import WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription
-from .signing import body_encode, secret_generate, signature_compute
+from . import formats, transport
+from .event_types import event_types_for
+from .models import PayloadFormat, WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription
+from .signing import secret_generate, signature_compute
 from .snapshots import SNAPSHOTS
 
 logger = logging.getLogger(__name__)
 
-SUBSCRIPTION_FIELDS = ["name", "target_url", "events", "is_active"]
+# payload_format before events: the events are checked against the format's catalogue
+SUBSCRIPTION_FIELDS = ["name", "target_url", "payload_format", "events", "is_active"]
 RETRY_DELAY_MAX = datetime.timedelta(hours=6)
 
 
@@ -54,11 +56,16 @@ def retry_delay(attempt: int) -> datetime.timedelta:
 # subscriptions
 
 
-def _clean_events(events) -> list[str]:
-    unknown = [event for event in events if event not in EVENT_TYPES]
+def _clean_events(events, payload_format: str = PayloadFormat.JSON) -> list[str]:
+    """The events in their catalogue's order without repeats; ValidationError for one the
+    format does not have (a JSON event for a Bitrix24 subscription and the other way)."""
+    if payload_format not in PayloadFormat.values:
+        raise ValidationError({"payload_format": _("Unknown format: %s") % payload_format})
+    catalogue = event_types_for(payload_format)
+    unknown = [event for event in events if event not in catalogue]
     if unknown:
         raise ValidationError({"events": _("Unknown events: %s") % ", ".join(unknown)})
-    return [key for key in EVENT_TYPES if key in set(events)]  # catalogue order, no repeats
+    return [key for key in catalogue if key in set(events)]
 
 
 @transaction.atomic
@@ -69,12 +76,15 @@ def webhook_subscription_create(
     events: list[str],
     actor: AbstractBaseUser | None,
     is_active: bool = True,
+    payload_format: str = PayloadFormat.JSON,
 ) -> WebhookSubscription:
-    """A subscription with a new secret. Raises ValidationError for a bad URL or event."""
+    """A subscription with a new secret. Raises ValidationError for a bad URL, format or
+    event (the events are of the format's catalogue: event_types_for)."""
     subscription = WebhookSubscription(
         name=name.strip(),
         target_url=target_url.strip(),
-        events=_clean_events(events),
+        payload_format=payload_format,
+        events=_clean_events(events, payload_format),
         is_active=is_active,
         secret=secret_generate(),
         created_by=actor,
@@ -88,19 +98,22 @@ def webhook_subscription_create(
 def webhook_subscription_update(
     *, subscription: WebhookSubscription, actor: AbstractBaseUser | None, data: dict
 ) -> WebhookSubscription:
-    """Change name, URL, events or the active flag. Switching it on again forgets the past
-    failures, so it gets the whole WEBHOOK_DISABLE_AFTER_HOURS before it can be switched off
-    again."""
+    """Change name, URL, format, events or the active flag (a new format needs events of
+    its catalogue; the deliveries already queued keep theirs). Switching it on again forgets
+    the past failures, so it gets the whole WEBHOOK_DISABLE_AFTER_HOURS before it can be
+    switched off again."""
     subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
     was_active = subscription.is_active
     for field in SUBSCRIPTION_FIELDS:
         if field in data:
             value = data[field]
             if field == "events":
-                value = _clean_events(value)
+                value = _clean_events(value, subscription.payload_format)
             elif isinstance(value, str):
                 value = value.strip()
             setattr(subscription, field, value)
+    if "payload_format" in data and "events" not in data:
+        subscription.events = _clean_events(subscription.events, subscription.payload_format)
     if subscription.is_active and not was_active:
         subscription.failing_since = None
         subscription.disabled_at = None
@@ -137,42 +150,65 @@ def _send_on_commit(delivery_id: int) -> None:
     transaction.on_commit(partial(webhook_delivery_send_task.delay, delivery_id))
 
 
+# Bitrix24's events for one domain event: [(name, FIELDS)], e.g. [("ONCRMDEALADD", {"ID": 7})]
+Bitrix24Events = Sequence[tuple[str, dict]]
+
+
 @transaction.atomic
 def webhook_deliveries_enqueue(
     *,
     event: str,
     data: dict,
     item: tuple[str, int] | None = None,
+    bitrix24_events: Bitrix24Events | Callable[[], Bitrix24Events] = (),
     now: datetime.datetime | None = None,
 ) -> list[WebhookDelivery]:
-    """One pending delivery per active subscription that wants `event`, sent after commit.
+    """One pending delivery per active subscription that wants the event, sent after commit.
 
-    `data` is the domain event's fields; `item` ("deal", 12) adds a snapshot of the item read
-    now. Costs one query when nobody subscribed.
+    A JSON subscription wanting `event` gets `data` (the domain event's fields) and, for
+    `item` ("deal", 12), a snapshot of the item read now. A Bitrix24 subscription gets one
+    delivery per name of `bitrix24_events` it wants (a callable is called only when such a
+    subscription is active). Costs one query when nobody subscribed.
     """
     if not row_exists(WebhookSubscription, is_active=True):  # the common case, cheaply
         return []
     now = now or timezone.now()
-    subscriptions = [
-        subscription
-        for subscription in WebhookSubscription.objects.filter(is_active=True).order_by("pk")
-        if subscription.wants(event)
-    ]
-    if not subscriptions:
-        return []
-    body_data = dict(data)
-    if item is not None:
-        entity, item_id = item
-        body_data[entity] = SNAPSHOTS[entity](item_id)
-    payload = {"event": event, "occurred_at": now.isoformat(), "data": body_data}
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [
-            WebhookDelivery(
-                subscription=subscription, event=event, payload=payload, next_try_at=now
+    json_payload, b24_events = None, None
+    rows = []
+    for subscription in WebhookSubscription.objects.filter(is_active=True).order_by("pk"):
+        if subscription.payload_format == PayloadFormat.BITRIX24:
+            if b24_events is None:
+                b24_events = list(
+                    bitrix24_events() if callable(bitrix24_events) else bitrix24_events
+                )
+            rows += [
+                WebhookDelivery(
+                    subscription=subscription,
+                    event=name,
+                    payload_format=PayloadFormat.BITRIX24,
+                    payload=formats.bitrix24_payload(
+                        event=name, handler_id=subscription.pk, fields=fields, now=now
+                    ),
+                    next_try_at=now,
+                )
+                for name, fields in b24_events
+                if subscription.wants(name)
+            ]
+        elif subscription.wants(event):
+            if json_payload is None:
+                body_data = dict(data)
+                if item is not None:
+                    entity, item_id = item
+                    body_data[entity] = SNAPSHOTS[entity](item_id)
+                json_payload = formats.json_payload(event=event, data=body_data, now=now)
+            rows.append(
+                WebhookDelivery(
+                    subscription=subscription, event=event, payload=json_payload, next_try_at=now
+                )
             )
-            for subscription in subscriptions
-        ]
-    )
+    if not rows:
+        return []
+    deliveries = WebhookDelivery.objects.bulk_create(rows)
     for delivery in deliveries:
         _send_on_commit(delivery.pk)
     return deliveries
@@ -215,10 +251,12 @@ def webhook_delivery_send(
         delivery.save(update_fields=["attempts", "next_try_at", "updated_at"])
         number, secret, url = delivery.attempts, subscription.secret, subscription.target_url
 
-    body = body_encode(delivery.payload)
+    body, content_type = formats.body_build(
+        payload_format=delivery.payload_format, payload=delivery.payload, secret=secret
+    )
     timestamp = str(int(time.time()))
     headers = {
-        "Content-Type": "application/json; charset=utf-8",
+        "Content-Type": content_type,
         "User-Agent": "CRM-Webhooks/1",
         "X-CRM-Event": delivery.event,
         "X-CRM-Delivery": str(delivery.pk),
@@ -363,6 +401,7 @@ def webhook_delivery_redeliver(
     copy = WebhookDelivery.objects.create(
         subscription=delivery.subscription,
         event=delivery.event,
+        payload_format=delivery.payload_format,
         payload=delivery.payload,
         next_try_at=timezone.now(),
         redelivery_of=delivery,

@@ -58,6 +58,7 @@ def subscription_edit(request, pk: int | None = None):
         initial = {
             "name": subscription.name,
             "target_url": subscription.target_url,
+            "payload_format": subscription.payload_format,
             "events": subscription.events,
             "is_active": subscription.is_active,
         }

@@ -1,3 +1,3 @@
 """Every method module, imported once (B24Config.ready) so that its methods are registered."""
 
-from . import batch, common, crm  # noqa: F401
+from . import activities, batch, common, crm, products, reference  # noqa: F401
