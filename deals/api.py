@@ -20,6 +20,7 @@ from .selectors import deal_list
 from .services import (
     deal_create,
     deal_delete,
+    deal_move_to_pipeline,
     deal_move_to_stage,
     deal_update,
     pipeline_default,
@@ -110,7 +111,7 @@ class DealViewSet(ScopedModelViewSet):
     def get_serializer_class(self):
         if self.action == "create":
             return DealCreateSerializer
-        if self.action == "move_to_stage":
+        if self.action in ("move_to_stage", "move_to_pipeline"):
             return MoveToStageSerializer
         return DealSerializer
 
@@ -149,11 +150,20 @@ class DealViewSet(ScopedModelViewSet):
                    request=MoveToStageSerializer, responses=DealSerializer)  # fmt: skip
     @action(detail=True, methods=["post"], url_path="move-to-stage")
     def move_to_stage(self, request, pk=None):
+        return self._moved(request, deal_move_to_stage)
+
+    @extend_schema(summary="Move the deal to a stage of another pipeline",
+                   request=MoveToStageSerializer, responses=DealSerializer)  # fmt: skip
+    @action(detail=True, methods=["post"], url_path="move-to-pipeline")
+    def move_to_pipeline(self, request, pk=None):
+        return self._moved(request, deal_move_to_pipeline)
+
+    def _moved(self, request, move):
+        """The deal after `move` (a stage move service) to the posted stage."""
         deal = self.get_object()
         serializer = MoveToStageSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        deal = deal_move_to_stage(deal=deal, stage=serializer.validated_data["stage"],
-                                  actor=request.user)  # fmt: skip
+        deal = move(deal=deal, stage=serializer.validated_data["stage"], actor=request.user)
         return Response(DealSerializer(deal, context=self.get_serializer_context()).data)
 
 

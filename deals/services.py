@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.policy import can_move_into
+from accounts.models import PermissionAction, PermissionEntity
+from accounts.policy import can_assign, can_move_into
 from activities.models import Notification, TimelineEvent
 from activities.services import (
     entity_history_delete,
@@ -354,15 +355,11 @@ def deal_move_to_stage(*, deal: Deal, stage: Stage, actor: AbstractBaseUser | No
     Locks the deal row, so concurrent moves apply one after the other. Records the move
     (DealStageChange and a timeline event with old → new), sets or clears `closed_at`, and
     publishes DealStageChanged on commit. Moving to the current stage changes nothing.
-    Raises ApplicationError for a stage of another pipeline, or one the actor's roles close
-    (RoleStageRule); robots and other system moves pass actor=None.
+    Raises ApplicationError for a stage of another pipeline (see deal_move_to_pipeline), or
+    one the actor's roles close (RoleStageRule); robots and other system moves pass actor=None.
     """
     deal = lock_for_update(deal)
-    if actor is not None and not can_move_into(actor, stage.pk):
-        raise ApplicationError(
-            _("Your role does not let you move deals into %(stage)s.") % {"stage": stage.name},
-            code="stage_closed",
-        )
+    _refuse_closed_stage(stage, actor)
     if stage.pipeline_id != deal.pipeline_id:
         raise ApplicationError(
             _("The deal cannot move to %(stage)s: that stage belongs to another pipeline.")
@@ -371,26 +368,67 @@ def deal_move_to_stage(*, deal: Deal, stage: Stage, actor: AbstractBaseUser | No
         )
     if stage.pk == deal.stage_id:
         return deal
+    return _deal_enter_stage(deal, stage, actor)
+
+
+@transaction.atomic
+def deal_move_to_pipeline(*, deal: Deal, stage: Stage, actor: AbstractBaseUser | None) -> Deal:
+    """Move a deal into another pipeline, at `stage` of it (Bitrix24's "change pipeline").
+
+    As a stage move (deal_move_to_stage: the journal, DealStageChanged, so the new stage's
+    robots run and the old one's waiting robots are cancelled), and the actor's role must
+    also let them keep the deal, with its responsible, in the new pipeline (the edit scope
+    there). A stage of the deal's own pipeline is a plain stage move."""
+    deal = lock_for_update(deal)
+    if stage.pipeline_id == deal.pipeline_id:
+        return deal_move_to_stage(deal=deal, stage=stage, actor=actor)
+    _refuse_closed_stage(stage, actor)
+    if actor is not None and not can_assign(
+        actor, PermissionEntity.DEAL, responsible=deal.responsible,
+        action=PermissionAction.EDIT, pipeline_id=stage.pipeline_id,
+    ):  # fmt: skip
+        raise ApplicationError(
+            _("Your role does not let you keep this deal in %(pipeline)s.")
+            % {"pipeline": stage.pipeline.name},
+            code="pipeline_closed",
+        )
+    deal.pipeline = stage.pipeline
+    return _deal_enter_stage(deal, stage, actor)
+
+
+def _refuse_closed_stage(stage: Stage, actor: AbstractBaseUser | None) -> None:
+    if actor is not None and not can_move_into(actor, stage.pk):
+        raise ApplicationError(
+            _("Your role does not let you move deals into %(stage)s.") % {"stage": stage.name},
+            code="stage_closed",
+        )
+
+
+def _deal_enter_stage(deal: Deal, stage: Stage, actor: AbstractBaseUser | None) -> Deal:
+    """Put the locked deal into `stage` (its pipeline already set) and journal the move; the
+    timeline names the pipelines too when they differ."""
     now = timezone.now()
     from_stage = deal.stage
     deal.stage = stage
     deal.stage_changed_at = now
     deal.closed_at = now if stage.is_final else None
-    deal.save(update_fields=["stage", "stage_changed_at", "closed_at", "updated_at"])
+    deal.save(update_fields=["pipeline", "stage", "stage_changed_at", "closed_at", "updated_at"])
+    other_pipeline = from_stage.pipeline_id != stage.pipeline_id
+
+    def label(each: Stage) -> str:
+        return f"{each.pipeline.name}: {each.name}" if other_pipeline else each.name
+
     timeline_record(
         entity=deal,
         kind=TimelineEvent.Kind.STAGE_MOVED,
         actor=actor,
         at=now,
         payload={
-            "from": {
-                "id": from_stage.pk,
-                "label": from_stage.name,
-                "semantics": from_stage.semantics,
-            },
-            "to": {"id": stage.pk, "label": stage.name, "semantics": stage.semantics},
+            "from": {"id": from_stage.pk, "label": label(from_stage),
+                     "semantics": from_stage.semantics},
+            "to": {"id": stage.pk, "label": label(stage), "semantics": stage.semantics},
         },
-    )
+    )  # fmt: skip
     _record_stage_entry(deal, from_stage=from_stage, actor=actor, at=now)
     return deal
 

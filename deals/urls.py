@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/", views.deal_detail_view, name="detail"),
     path("<int:pk>/update/", views.deal_update_view, name="update"),
     path("<int:pk>/move-to-stage/", views.deal_move_view, name="move-to-stage"),
+    path("<int:pk>/move-to-pipeline/", views.deal_move_to_pipeline_view, name="move-to-pipeline"),
     path("<int:pk>/delete/", views.deal_delete_view, name="delete"),
     path("<int:pk>/products/", views.deal_product_rows_view, name="product-rows"),
 ]

@@ -42,6 +42,7 @@ from .selectors import (
 from .services import (
     deal_create,
     deal_delete,
+    deal_move_to_pipeline,
     deal_move_to_stage,
     deal_set_product_rows,
     deal_update,
@@ -147,6 +148,26 @@ def deal_move_view(request, pk: int):
     deals = _board_filter(request, board_query).qs.filter(pipeline_id=deal.pipeline_id)
     columns = column_totals_json(deal_column_totals(deals), currency_base())
     return JsonResponse({"deal": deal.pk, "stage": deal.stage_id, "columns": columns})
+
+
+@require_POST
+@login_required
+def deal_move_to_pipeline_view(request, pk: int):
+    """The card's "Move to another pipeline": the deal goes to the chosen stage of another
+    pipeline (one the user may see), back to the card with a message."""
+    try:
+        deal = _deal(request, pk, PermissionAction.EDIT)
+        stage_id = request.POST.get("stage", "")
+        stages = stages_visible(request.user, Stage.objects.select_related("pipeline"))
+        stage = get_object_or_404(stages, pk=int(stage_id) if stage_id.isdigit() else 0)
+        deal = deal_move_to_pipeline(deal=deal, stage=stage, actor=request.user)
+    except (PermissionDenied, ApplicationError) as error:
+        messages.error(request, error_text(error))
+        return redirect("deals:detail", pk=pk)
+    messages.success(
+        request, _("The deal is now in %(pipeline)s.") % {"pipeline": deal.pipeline.name}
+    )
+    return redirect(deal)
 
 
 @login_required
@@ -261,6 +282,13 @@ def deal_detail_view(request, pk: int):
         "deal": deal,
         "fields": DealForm.for_actor(request.user)(instance=deal),
         "stages": stages_visible(request.user, deal.pipeline.stages.order_by("sort")),
+        # where "Move to another pipeline" may take it
+        "other_stages": stages_visible(
+            request.user,
+            Stage.objects.exclude(pipeline=deal.pipeline)
+            .select_related("pipeline")
+            .order_by("pipeline__sort", "pipeline__name", "sort"),
+        ),
         **card_rights(request.user, deal),
         "owned_fields": deal_owned_fields(deal),
         "timeline": timeline_list(entity=deal),

@@ -43,6 +43,8 @@ RULES = {
     "deals:update": "test_deal_card_actions_follow_the_scopes",
     "deals:move-to-stage": "test_deal_card_actions_follow_the_scopes",
     "deals:delete": "test_deal_card_actions_follow_the_scopes",
+    "deals:move-to-pipeline": "tests/deals/test_pipeline_move.py::test_the_card_offers_the_other_pipelines_stages_and_moves_the_deal",
+    "api:deal-move-to-pipeline": "tests/deals/test_pipeline_move.py::test_the_api_verb_moves_within_the_scopes",
     "deals:mass-action": "test_deal_mass_actions_skip_what_the_scopes_forbid",
     "deals:create": "test_a_deal_is_created_only_for_someone_within_the_add_scope",
     "api:deal-list": "tests/deals/test_api.py::test_the_deal_list_and_detail_follow_the_view_scope",
