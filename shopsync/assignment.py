@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
@@ -105,7 +106,7 @@ def new_orders_notify(*, shop: Shop, deals: Sequence[Deal]) -> None:
                 recipient=recipient, kind=Notification.Kind.MESSAGE,
                 title=gettext_noop("%(count)s new orders from %(shop)s"),
                 params={"shop": shop.name, "count": len(deals)},
-                url=f"/deals/?pipeline={deals[0].pipeline_id}",
+                url=f"{reverse('deals:board')}?pipeline={deals[0].pipeline_id}",
             )  # fmt: skip
 
 
