@@ -187,28 +187,30 @@ class LeadsByStatusAndSourceReport(Report):
     chart = Chart("bar", "source", ("leads", "converted"))
 
     def run(self, *, actor, params: dict) -> ReportResult:
-        statuses = list(LeadStatus.objects.order_by("sort").values("pk", "code", "name"))
+        statuses = list(
+            LeadStatus.objects.order_by("sort").values("pk", "code", "name", "semantics")
+        )
         leads = leads_filtered(report_leads(actor), params)
-        converted = Q(status__semantics=LeadStatus.Semantics.CONVERTED)
-        timed = converted & Q(converted_at__isnull=False)
         time_to_convert = ExpressionWrapper(
             F("converted_at") - F("created_at"), output_field=DurationField()
         )
         # one group per source and status (a few dozen), pivoted below: the statuses become
-        # columns of their source's row; the sources' names in a query of their own, so that
-        # the grouped one has nothing to look up (PostgreSQL aggregates it in parallel)
+        # columns of their source's row, and a group counts as converted by its status's
+        # semantics, known here; the sources' names in a query of their own. So the grouped
+        # query joins nothing (PostgreSQL aggregates it in parallel).
         grouped = (
             leads.order_by()
             .values("source_id", "status_id")
             .annotate(
                 leads=Count("pk"),
-                converted=Count("pk", filter=converted),
-                timed=Count("pk", filter=timed),
-                time_to_convert=Sum(time_to_convert, filter=timed),
+                timed=Count("converted_at"),
+                time_to_convert=Sum(time_to_convert),
             )
         )
         keys = [f"status_{status['code']}" for status in statuses]
         key_of_status = {status["pk"]: key for status, key in zip(statuses, keys, strict=True)}
+        converted_statuses = {status["pk"] for status in statuses
+                              if status["semantics"] == LeadStatus.Semantics.CONVERTED}  # fmt: skip
         counts = ("leads", *keys, "converted")
         by_source: dict[int | None, dict] = {}
         for group in grouped:
@@ -216,9 +218,11 @@ class LeadsByStatusAndSourceReport(Report):
                 group["source_id"],
                 {"timed": 0, "time_to_convert": timedelta(0)} | dict.fromkeys(counts, 0),
             )
-            for key in ("leads", "converted", "timed"):
-                source[key] += group[key]
-            source["time_to_convert"] += group["time_to_convert"] or timedelta(0)
+            source["leads"] += group["leads"]
+            if group["status_id"] in converted_statuses:
+                source["converted"] += group["leads"]
+                source["timed"] += group["timed"]
+                source["time_to_convert"] += group["time_to_convert"] or timedelta(0)
             if group["status_id"] in key_of_status:
                 source[key_of_status[group["status_id"]]] += group["leads"]
         sources = Source.objects.filter(pk__in=[key for key in by_source if key is not None])
