@@ -50,7 +50,24 @@ from ..definitions import (
 from ..filters import DEAL_FILTERS, deals_filtered, default_pipeline_id
 from ..scope import report_deals
 
-WON, LOST = "won", "lost"
+WON, LOST, IN_PROGRESS = "won", "lost", "in_progress"
+
+
+def stage_ids() -> dict[str, list[int]]:
+    """The ids of the stages of each semantics (one query). Reports name a stage's deals by
+    these ids (in_stages) rather than through a join, so the planner estimates from the deals'
+    own statistics: a handful of stage rows is never analysed by autovacuum, and its stale
+    guess of how many deals are open once chose a nested loop over half a million rows (1M
+    deals: the overdue report 945 ms, 180 ms by ids)."""
+    ids: dict[str, list[int]] = {WON: [], LOST: [], IN_PROGRESS: []}
+    for pk, semantics in Stage.objects.values_list("pk", "semantics"):
+        ids[semantics].append(pk)
+    return ids
+
+
+def in_stages(ids: list[int], *, through: str = "") -> Q:
+    """Deals (`through` "deal__": rows of deals) in one of the stages `ids`."""
+    return Q(**{f"{through}stage_id__in": ids or [0]})  # [0]: no stage, still a valid IN
 
 
 def company_title(key: str = "company_id") -> Subquery:
@@ -83,9 +100,9 @@ class DealsByManagerReport(Report):
         grouped = by_responsible(
             deals,
             deals=Count("pk"),
-            won=Count("pk", filter=Q(stage__semantics=WON)),
-            lost=Count("pk", filter=Q(stage__semantics=LOST)),
-            revenue=sum_in_base(stage__semantics=WON),
+            won=Count("pk", filter=(won := in_stages((ids := stage_ids())[WON]))),
+            lost=Count("pk", filter=in_stages(ids[LOST])),
+            revenue=sum_in_base(won),
         )
         rows = [
             {
@@ -123,7 +140,6 @@ class DealsByManagerReport(Report):
 
 # --- shared pieces -----------------------------------------------------------------------
 
-IN_PROGRESS = "in_progress"
 WON_DEALS_LIMIT = 500
 # The period of the reports about what is still open is "today" (and a horizon), not a period
 # of creation: they take the other deal filters only.
@@ -158,7 +174,8 @@ class DealsByContactReport(Report):
 
     def run(self, *, actor, params: dict) -> ReportResult:
         deals = deals_filtered(report_deals(actor), params)
-        won, lost = Q(deal__stage__semantics=WON), Q(deal__stage__semantics=LOST)
+        ids = stage_ids()
+        won, lost = in_stages(ids[WON], through="deal__"), in_stages(ids[LOST], through="deal__")
         # grouped by the contact's key alone, the names in a second query: joining the
         # contacts into the grouped query keeps PostgreSQL from aggregating in parallel
         listed = list(
@@ -191,11 +208,12 @@ class DealsByContactReport(Report):
             for row in listed[: self.limit]
         ]
         # each deal once, however many contacts it has
+        won, lost = in_stages(ids[WON]), in_stages(ids[LOST])
         totals = deals.filter(Exists(DealContact.objects.filter(deal=OuterRef("pk")))).aggregate(
             deals=Count("pk"),
-            won=Count("pk", filter=Q(stage__semantics=WON)),
-            lost=Count("pk", filter=Q(stage__semantics=LOST)),
-            revenue=sum_in_base(stage__semantics=WON),
+            won=Count("pk", filter=won),
+            lost=Count("pk", filter=lost),
+            revenue=sum_in_base(won),
         )
         totals = {"contact": _("Total"), **totals, "revenue": money(totals["revenue"])}
         if len(listed) > self.limit:
@@ -229,7 +247,8 @@ class DealsByCompanyReport(Report):
     limit = 500  # companies listed, those with the most deals first; the totals count all
 
     def run(self, *, actor, params: dict) -> ReportResult:
-        won, lost = Q(stage__semantics=WON), Q(stage__semantics=LOST)
+        ids = stage_ids()
+        won, lost = in_stages(ids[WON]), in_stages(ids[LOST])
         figures = {
             "deals": Count("pk"),
             "won": Count("pk", filter=won),
@@ -280,7 +299,7 @@ class DealsByCompanyReport(Report):
 def won_deals(actor, params: dict) -> QuerySet[Deal]:
     """The won deals the actor may view, filtered, the period applying to the closing date."""
     deals = deals_filtered(report_deals(actor), params, date_field="closed_at")
-    return deals.filter(stage__semantics=WON)
+    return deals.filter(in_stages(stage_ids()[WON]))
 
 
 @register
@@ -399,7 +418,7 @@ class WonDealsReport(Report):
 
 def open_deals(actor, params: dict) -> QuerySet[Deal]:
     """The open (in progress) deals the actor may view, filtered."""
-    return deals_filtered(report_deals(actor), params).filter(stage__semantics=IN_PROGRESS)
+    return deals_filtered(report_deals(actor), params).filter(in_stages(stage_ids()[IN_PROGRESS]))
 
 
 @register

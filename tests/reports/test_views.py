@@ -301,9 +301,9 @@ def test_every_report_page_renders_for_a_director(client, world):
 
 
 # the session and the user, the grants, the base currency, the responsible filter's check, the
-# roles (settings link), the report's query, the notifications' badge, the filters' choices
-# (pipelines, users, sources, campaigns): none of them repeated per row
-QUERIES = 12
+# roles (settings link), the stages' ids and the report's query, the notifications' badge, the
+# filters' choices (pipelines, users, sources, campaigns): none of them repeated per row
+QUERIES = 13
 
 
 @pytest.mark.parametrize("user", ["responsible", "director"])
