@@ -478,22 +478,33 @@ LEAD = Entity(
 )  # fmt: skip
 
 
-def _contact_create(call: Call, data: dict) -> Contact:
-    data = dict(data)
-    data["responsible"] = _responsible(call, data, permission=PermissionEntity.CONTACT,
-                                       action=PermissionAction.ADD)  # fmt: skip
-    return contact_create(actor=call.user, **data)
+def _created_by(service: Callable, permission: str) -> Callable:
+    """An entity's create: the responsible checked against the add scope, then `service`."""
+
+    def create(call: Call, data: dict) -> Model:
+        data = dict(data)
+        data["responsible"] = _responsible(call, data, permission=permission,
+                                           action=PermissionAction.ADD)  # fmt: skip
+        return service(actor=call.user, **data)
+
+    return create
 
 
-def _contact_update(call: Call, contact: Contact, data: dict) -> Contact:
-    if "responsible" in data:
-        _responsible(call, data, permission=PermissionEntity.CONTACT, action=PermissionAction.EDIT)
-    return contact_update(contact=contact, actor=call.user, data=data) if data else contact
+def _updated_by(service: Callable, permission: str, item_name: str) -> Callable:
+    """An entity's update: a new responsible checked against the edit scope, then `service`."""
+
+    def update(call: Call, item: Model, data: dict) -> Model:
+        if "responsible" in data:
+            _responsible(call, data, permission=permission, action=PermissionAction.EDIT)
+        return service(**{item_name: item}, actor=call.user, data=data) if data else item
+
+    return update
 
 
 CONTACT = Entity(
     name="CONTACT", permission=PermissionEntity.CONTACT, model=Contact, scoped=contact_list,
-    create=_contact_create, update=_contact_update, delete=contact_delete,
+    create=_created_by(contact_create, PermissionEntity.CONTACT),
+    update=_updated_by(contact_update, PermissionEntity.CONTACT, "contact"), delete=contact_delete,
     fields=(
         f.integer("ID", "ID", "id", read_only=True),
         *NAMES,
@@ -508,22 +519,10 @@ CONTACT = Entity(
 )  # fmt: skip
 
 
-def _company_create(call: Call, data: dict) -> Company:
-    data = dict(data)
-    data["responsible"] = _responsible(call, data, permission=PermissionEntity.COMPANY,
-                                       action=PermissionAction.ADD)  # fmt: skip
-    return company_create(actor=call.user, **data)
-
-
-def _company_update(call: Call, company: Company, data: dict) -> Company:
-    if "responsible" in data:
-        _responsible(call, data, permission=PermissionEntity.COMPANY, action=PermissionAction.EDIT)
-    return company_update(company=company, actor=call.user, data=data) if data else company
-
-
 COMPANY = Entity(
     name="COMPANY", permission=PermissionEntity.COMPANY, model=Company, scoped=company_list,
-    create=_company_create, update=_company_update, delete=company_delete,
+    create=_created_by(company_create, PermissionEntity.COMPANY),
+    update=_updated_by(company_update, PermissionEntity.COMPANY, "company"), delete=company_delete,
     fields=(
         f.integer("ID", "ID", "id", read_only=True),
         f.text("TITLE", "Company name", "title", required=True),

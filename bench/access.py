@@ -14,12 +14,13 @@ index rather than scanning the deals table.
 from django.db import connection
 from django.urls import reverse
 
-from accounts.models import Department, PermissionAction, PermissionEntity, PermissionScope, Role
+from accounts.models import Department, PermissionScope
 from deals.models import Deal
 from deals.selectors import deal_list
 
 from . import seeding
 from .pages import time_page
+from .people import SEES_EVERY_DEAL, role_granting
 from .reporting import log, report
 
 BENCH = "access"
@@ -66,13 +67,7 @@ def run(*, size: int, seed: int) -> None:
 def _head_of_division():
     """The head of DIVISION, holding only a role that views deals of the department and below."""
     division = Department.objects.get(name=DIVISION)
-    role, _created = Role.objects.get_or_create(name=ROLE)
-    role.permissions.update_or_create(
-        entity=PermissionEntity.DEAL,
-        action=PermissionAction.VIEW,
-        pipeline=None,
-        defaults={"scope": PermissionScope.SUBDEPARTMENTS},
-    )
+    role = role_granting(ROLE, SEES_EVERY_DEAL, PermissionScope.SUBDEPARTMENTS)
     head = division.head
     head.roles.set([role])
     log(f"head: {head.username} of {division.name}")

@@ -15,12 +15,13 @@ from django.db.models import Count
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.models import PermissionAction, PermissionEntity, PermissionScope, Role, User
+from accounts.models import PermissionAction, PermissionEntity
 from accounts.services import api_token_create
 from deals.models import Deal
 
 from . import seeding
 from .pages import measure
+from .people import SEES_EVERY_DEAL, role_granting, staff_holding
 from .reporting import log, report
 
 BENCH = "api"
@@ -57,16 +58,8 @@ def run(*, size: int, seed: int) -> None:
 
 def _script_token() -> str:
     """A fresh token of a user whose role sees all deals and leads and may add leads."""
-    role, _created = Role.objects.get_or_create(name=ROLE)
-    for entity, action in ((PermissionEntity.DEAL, PermissionAction.VIEW),
-                           (PermissionEntity.LEAD, PermissionAction.VIEW),
-                           (PermissionEntity.LEAD, PermissionAction.ADD)):  # fmt: skip
-        role.permissions.update_or_create(
-            entity=entity, action=action, pipeline=None, defaults={"scope": PermissionScope.ALL}
-        )
-    user, _created = User.objects.get_or_create(
-        username=SCRIPT_USER, defaults={"first_name": "Бенчмарк", "last_name": "API"}
-    )
-    user.roles.set([role])
+    role = role_granting(ROLE, (*SEES_EVERY_DEAL, (PermissionEntity.LEAD, PermissionAction.VIEW),
+                                (PermissionEntity.LEAD, PermissionAction.ADD)))  # fmt: skip
+    user = staff_holding(role, username=SCRIPT_USER, last_name="API")
     _row, token = api_token_create(user=user, name="benchmark")
     return token

@@ -14,13 +14,13 @@ Figures: list_p50_ms, list_p95_ms, list_queries, batch50_p50_ms, batch50_p95_ms.
 from django.db.models import Count
 from django.test import Client
 
-from accounts.models import PermissionAction, PermissionEntity, PermissionScope, Role, User
 from b24.services import webhook_create
 from b24.stages import stage_id_show
 from deals.models import Deal
 
 from . import seeding
 from .pages import measure
+from .people import SEES_EVERY_DEAL, role_granting, staff_holding
 from .reporting import log, report
 
 BENCH = "b24"
@@ -60,14 +60,7 @@ def run(*, size: int, seed: int) -> None:
 
 def _webhook_url() -> str:
     """A fresh webhook of a user whose role sees every deal: its base path."""
-    role, _created = Role.objects.get_or_create(name=ROLE)
-    role.permissions.update_or_create(
-        entity=PermissionEntity.DEAL, action=PermissionAction.VIEW, pipeline=None,
-        defaults={"scope": PermissionScope.ALL},
-    )  # fmt: skip
-    user, _created = User.objects.get_or_create(
-        username=SCRIPT_USER, defaults={"first_name": "Бенчмарк", "last_name": "Вебхук"}
-    )
-    user.roles.set([role])
+    user = staff_holding(role_granting(ROLE, SEES_EVERY_DEAL), username=SCRIPT_USER,
+                         last_name="Вебхук")  # fmt: skip
     _webhook, code = webhook_create(user=user, name="benchmark", scopes=["crm"])
     return f"/rest/{user.pk}/{code}/"

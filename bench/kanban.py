@@ -15,12 +15,13 @@ import math
 from django.db.models import Count
 from django.urls import reverse
 
-from accounts.models import PermissionAction, PermissionEntity, PermissionScope, Role, User
+from accounts.models import User
 from deals.models import Deal
 
 from . import seeding
 from .deal_rows import PIPELINE_SHARES
 from .pages import time_page
+from .people import SEES_EVERY_DEAL, role_granting, staff_holding
 from .reporting import log, report
 
 BENCH = "kanban"
@@ -48,16 +49,6 @@ def run(*, size: int, seed: int) -> None:
 
 
 def _director() -> User:
-    """A member of staff (not a superuser: the policy runs) whose role sees every deal."""
-    role, _created = Role.objects.get_or_create(name=ROLE)
-    role.permissions.update_or_create(
-        entity=PermissionEntity.DEAL,
-        action=PermissionAction.VIEW,
-        pipeline=None,
-        defaults={"scope": PermissionScope.ALL},
-    )
-    director, _created = User.objects.get_or_create(
-        username=DIRECTOR, defaults={"first_name": "Бенчмарк", "last_name": "Директор"}
-    )
-    director.roles.set([role])
-    return director
+    """A member of staff whose role sees every deal."""
+    return staff_holding(role_granting(ROLE, SEES_EVERY_DEAL), username=DIRECTOR,
+                         last_name="Директор")  # fmt: skip
