@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 
 from accounts.models import PermissionAction, PermissionEntity
@@ -35,7 +36,14 @@ from deals.services import (
 )
 from leads.models import Lead, LeadStatus, Source
 from leads.selectors import lead_list
-from leads.services import lead_create, lead_delete, lead_set_status, lead_update
+from leads.services import (
+    Conversion,
+    lead_convert,
+    lead_create,
+    lead_delete,
+    lead_set_status,
+    lead_update,
+)
 
 from . import fields as f
 from .errors import B24Error
@@ -419,7 +427,15 @@ def _lead_create(call: Call, data: dict) -> Lead:
                                        action=PermissionAction.ADD)  # fmt: skip
     title = data.pop("title", "") or " ".join(
         filter(None, [data.get("first_name"), data.get("last_name")])) or "Lead"  # fmt: skip
-    return lead_create(actor=call.user, title=title, **data)
+    lead = lead_create(actor=call.user, title=title, **data)
+    if settings.CRM_NO_LEADS_MODE:
+        # As Bitrix24's simple CRM mode: the lead is converted at once into a deal (and a
+        # contact when it has a name, a company when it names one); its status says so.
+        lead = lead_convert(lead=lead, actor=call.user, conversion=Conversion(
+            contact=True if lead.first_name or lead.last_name else None,
+            company=True if lead.company_title else None, deal=True,
+        )).lead  # fmt: skip
+    return lead
 
 
 def _lead_update(call: Call, lead: Lead, data: dict) -> Lead:

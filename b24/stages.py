@@ -5,12 +5,15 @@ get the pipeline's first, won and first lost stage."""
 
 from deals.models import Pipeline, Stage
 from deals.services import pipeline_default
+from leads.models import LeadStatus
 
 from .errors import B24Error
 
 SEMANTIC_NAMES = {"NEW": None, "WON": Stage.Semantics.WON, "LOSE": Stage.Semantics.LOST}
+# Bitrix24's semantic ids of deal stages and lead statuses: in progress, success, failure
 SEMANTIC_IDS = {Stage.Semantics.IN_PROGRESS: "P", Stage.Semantics.WON: "S",
-                Stage.Semantics.LOST: "F"}  # fmt: skip
+                Stage.Semantics.LOST: "F", LeadStatus.Semantics.CONVERTED: "S",
+                LeadStatus.Semantics.JUNK: "F"}  # fmt: skip
 
 
 def stage_id_show(pipeline_id: int, stage_id: int) -> str:

@@ -19,13 +19,12 @@ from leads.models import LeadStatus, Source
 from ..errors import B24Error, not_found
 from ..params import as_list
 from ..registry import Call, Page, b24_method
-from ..stages import category_resolve, stage_id_show
+from ..stages import SEMANTIC_IDS, category_resolve, stage_id_show
 from ..values import show_datetime, show_flag, show_text
 
 DEAL_ENTITY_TYPE_ID, LEAD_ENTITY_TYPE_ID = 2, 1
 # Bitrix24's SEMANTICS: null while in progress, S a success, F a failure
-SEMANTICS = {Stage.Semantics.WON: "S", Stage.Semantics.LOST: "F",
-             LeadStatus.Semantics.CONVERTED: "S", LeadStatus.Semantics.JUNK: "F"}  # fmt: skip
+SEMANTICS = {semantics: code for semantics, code in SEMANTIC_IDS.items() if code != "P"}
 EXTRA_SEMANTICS = {None: "process", "S": "success", "F": "failure"}
 CHOICES = {"DEAL_TYPE": (Deal.Type, gettext_lazy("Deal types")),
            "CONTACT_TYPE": (Contact.Type, gettext_lazy("Contact types")),

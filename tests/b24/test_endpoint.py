@@ -8,6 +8,7 @@ import pytest
 
 from b24.services import webhook_create
 from contacts.models import Communication
+from deals.models import Deal
 from leads.models import Lead
 from tests.factories import ContactFactory, DealFactory
 
@@ -150,3 +151,18 @@ def test_a_list_page_costs_the_same_queries_however_many_rows(
 
     assert answer["total"] == count
     assert all(row["PHONE"][0]["TYPE_ID"] == "PHONE" for row in answer["result"])
+
+
+def test_in_no_leads_mode_a_lead_added_is_converted_at_once_as_bitrix24_s_simple_mode(
+    client, manager_url, settings
+):
+    settings.CRM_NO_LEADS_MODE = True
+
+    added = client.post(f"{manager_url}/crm.lead.add", {"fields": {
+        "TITLE": "Site order", "NAME": "Anna", "PHONE": [{"VALUE": "+7 916 555-44-33"}]}},
+        content_type="application/json").json()  # fmt: skip
+    lead = client.get(f"{manager_url}/crm.lead.get?id={added['result']}").json()["result"]
+
+    assert lead["STATUS_SEMANTIC_ID"] == "S"
+    deal = Deal.objects.get(lead_id=added["result"])
+    assert [contact.first_name for contact in deal.contacts.all()] == ["Anna"]
