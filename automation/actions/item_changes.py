@@ -12,7 +12,7 @@ from catalog.services import product_rows_as_input
 from core.errors import ApplicationError, error_text
 from core.models import EntityType
 from deals.models import Deal, Pipeline, Stage
-from deals.services import deal_create
+from deals.services import deal_create, deal_move_to_pipeline
 from leads.models import Lead, LeadStatus
 from leads.services import Conversion, lead_convert
 
@@ -55,6 +55,46 @@ class ChangeStageAction(Action):
             raise ActionRefused(_("The stage the robot moves to no longer exists."))
         context.kind.move(context.item, target, actor=None)
         return {"summary": target.name}
+
+
+class ChangePipelineForm(ActionForm):
+    target = forms.IntegerField(label=_("Move to"), widget=forms.Select)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].widget.choices = [
+            (stage.pk, f"{stage.pipeline.name}: {stage.name}") for stage in self.targets()
+        ]
+
+    def targets(self):
+        stages = Stage.objects.select_related("pipeline").order_by("pipeline__sort", "sort")
+        if self.place is not None:
+            return stages.exclude(pipeline_id=self.place.pipeline_id)
+        return stages
+
+    def clean_target(self):
+        target = self.cleaned_data["target"]
+        if not self.targets().filter(pk=target).exists():
+            raise forms.ValidationError(_("Choose a stage of another pipeline."))
+        return target
+
+
+@register
+class ChangePipelineAction(Action):
+    """Bitrix24's "Change pipeline" robot: the deal goes on in another pipeline's stage."""
+
+    key = "automation.change_pipeline"
+    label = _("Move to another pipeline")
+    form_class = ChangePipelineForm
+    entity_types = (EntityType.DEAL,)
+
+    def run(self, context: RunContext) -> dict:
+        target = Stage.objects.select_related("pipeline").filter(
+            pk=context.settings["target"]).first()  # fmt: skip
+        if target is None:
+            raise ActionRefused(_("The stage the robot moves to no longer exists."))
+        deal_move_to_pipeline(deal=context.item, stage=target, actor=None)
+        return {"summary": f"{target.pipeline.name}: {target.name}"}
 
 
 # The fields a robot may set, per kind of item: plain values of the item itself (no stage,

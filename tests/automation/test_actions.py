@@ -828,3 +828,20 @@ def test_wait_for_condition_refuses_bad_settings(statuses, settings, field, mess
     errors = refused_settings(statuses["new"], "automation.wait_for_condition", settings)
 
     assert message in " ".join(errors[field])
+
+
+def test_change_pipeline_moves_the_deal_on_in_another_pipeline(deal, negotiation, make_robot,
+                                                               enter, stages):  # fmt: skip
+    wholesale = sales_pipeline("Wholesale")
+    target = wholesale.stages.get(name="Negotiation")
+    refused = refused_settings(negotiation, "automation.change_pipeline",
+                               {"target": stages["Won"].pk})  # fmt: skip
+    robot = make_robot(negotiation, "automation.change_pipeline", {"target": target.pk})
+    enter(deal, negotiation)
+
+    run = run_robot(robot)
+
+    deal.refresh_from_db()
+    assert "another pipeline" in " ".join(refused["target"])
+    assert (run.status, run.result["summary"]) == ("done", "Wholesale: Negotiation")
+    assert (deal.pipeline, deal.stage) == (wholesale, target)
