@@ -23,6 +23,7 @@ from rest_framework.decorators import (
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from core.errors import ApplicationError
 
@@ -53,6 +54,10 @@ def error_response(code: str, message: str, http_status: int, fields=None, heade
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError | DataError):
+        # answered here, not by DRF's handler: roll the request's atomic block back as it does
+        # (with ATOMIC_REQUESTS an aborted transaction must not be committed)
+        set_rollback()
     if isinstance(exc, ApplicationError):
         return error_response(exc.code, exc.message, status.HTTP_409_CONFLICT)
     if isinstance(exc, DataError):
