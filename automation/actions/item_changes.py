@@ -20,13 +20,32 @@ from ..items import deal_contacts
 from .base import Action, ActionForm, ActionRefused, RunContext, register
 
 
-class ChangeStageForm(ActionForm):
+class TargetStageForm(ActionForm):
+    """The stage (or lead status) a robot moves its item to, one of targets()."""
+
     target = forms.IntegerField(label=_("Move to"), widget=forms.Select)
+    refusal = _("Choose a stage of the same pipeline.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].widget.choices = [(place.pk, place.name) for place in self.targets()]
+        self.fields["target"].widget.choices = [
+            (place.pk, self.label_of(place)) for place in self.targets()
+        ]
 
+    def targets(self):
+        raise NotImplementedError
+
+    def label_of(self, place) -> str:
+        return place.name
+
+    def clean_target(self):
+        target = self.cleaned_data["target"]
+        if not self.targets().filter(pk=target).exists():
+            raise forms.ValidationError(self.refusal)
+        return target
+
+
+class ChangeStageForm(TargetStageForm):
     def targets(self):
         if self.entity_type == EntityType.LEAD:
             return LeadStatus.objects.exclude(semantics=LeadStatus.Semantics.CONVERTED)
@@ -35,9 +54,7 @@ class ChangeStageForm(ActionForm):
         return Stage.objects.select_related("pipeline")
 
     def clean_target(self):
-        target = self.cleaned_data["target"]
-        if not self.targets().filter(pk=target).exists():
-            raise forms.ValidationError(_("Choose a stage of the same pipeline."))
+        target = super().clean_target()
         if self.place is not None and target == self.place.pk:
             raise forms.ValidationError(_("The item is in this stage already."))
         return target
@@ -57,14 +74,8 @@ class ChangeStageAction(Action):
         return {"summary": target.name}
 
 
-class ChangePipelineForm(ActionForm):
-    target = forms.IntegerField(label=_("Move to"), widget=forms.Select)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["target"].widget.choices = [
-            (stage.pk, f"{stage.pipeline.name}: {stage.name}") for stage in self.targets()
-        ]
+class ChangePipelineForm(TargetStageForm):
+    refusal = _("Choose a stage of another pipeline.")
 
     def targets(self):
         stages = Stage.objects.select_related("pipeline").order_by("pipeline__sort", "sort")
@@ -72,11 +83,8 @@ class ChangePipelineForm(ActionForm):
             return stages.exclude(pipeline_id=self.place.pipeline_id)
         return stages
 
-    def clean_target(self):
-        target = self.cleaned_data["target"]
-        if not self.targets().filter(pk=target).exists():
-            raise forms.ValidationError(_("Choose a stage of another pipeline."))
-        return target
+    def label_of(self, place) -> str:
+        return f"{place.pipeline.name}: {place.name}"
 
 
 @register
