@@ -46,7 +46,7 @@ from leads.services import (
 )
 
 from . import fields as f
-from .errors import B24Error
+from .errors import B24Error, not_found
 from .params import as_list
 from .registry import Call, Page
 from .stages import SEMANTIC_IDS, category_resolve, stage_id_show, stage_resolve
@@ -105,9 +105,13 @@ def item_list(entity: Entity, call: Call) -> Page:
 
 
 def item_get(entity: Entity, call: Call) -> dict:
-    item = item_for(entity, call, PermissionAction.VIEW)
+    """Every field of the item, read in one go through the caller's list selector: an item
+    out of sight is not found."""
     every = [field for field in entity.fields if field.path or field.name in MULTI_FIELDS]
-    return rows_read(entity, entity.model.objects.filter(pk=item.pk), every)[0]
+    rows = rows_read(entity, entity.scoped(actor=call.user).filter(pk=_id_of(call)), every)
+    if not rows:
+        raise not_found()
+    return rows[0]
 
 
 def rows_read(entity: Entity, items: QuerySet, selected: list[f.Field]) -> list[dict]:
@@ -255,11 +259,15 @@ def _fields_param(call: Call) -> dict:
 def item_for(entity: Entity, call: Call, action: str) -> Model:
     """The item the call's `id` names if the caller may `action` it (raises as get_within
     does): for the item's own methods and those on its parts (product rows, contacts)."""
+    return get_within(entity.model.objects.all(), user=call.user, entity=entity.permission,
+                      pk=_id_of(call), action=action)  # fmt: skip
+
+
+def _id_of(call: Call) -> int:
     pk = parse_int(call.param("id"))
     if not pk:
         raise B24Error("ID is not defined or invalid.")
-    return get_within(entity.model.objects.all(), user=call.user, entity=entity.permission,
-                      pk=pk, action=action)  # fmt: skip
+    return pk
 
 
 def _written(entity: Entity, call: Call, fields: dict, *, item) -> tuple[dict, dict]:
@@ -320,8 +328,7 @@ def _responsible(call: Call, data: dict, *, permission: str, action: str, pipeli
 
 def _deal_create(call: Call, data: dict) -> Deal:
     data = dict(data)
-    communications = data.pop("communications")
-    del communications  # deals keep no phones of their own: their contacts do
+    data.pop("communications")  # deals keep no phones of their own: their contacts do
     contacts = data.pop("contacts", [])
     stage_id = data.pop("stage_id", None)
     pipeline_id = data.pop("pipeline_id", None)

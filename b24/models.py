@@ -12,7 +12,6 @@ from core.models import TimeStampedModel
 class Scope(models.TextChoices):
     CRM = "crm", _("CRM")
     USER = "user", _("Users")
-    CATALOG = "catalog", _("Product catalog")
 
 
 class InboundWebhook(TimeStampedModel):

@@ -2,7 +2,7 @@
 `methods`."""
 
 from ..registry import METHODS, Call, b24_method
-from ..values import b24_user
+from ..values import b24_user, parse_flag
 
 
 @b24_method("user.current", scope="user")
@@ -21,7 +21,7 @@ def profile(call: Call) -> dict:
 @b24_method("scope", scope=None)
 def scope(call: Call) -> list[str]:
     """The webhook's scopes, or with `full=true` every scope there is."""
-    if call.param("full") in ("true", True, "1", "Y"):
+    if parse_flag(call.param("full")):
         return sorted({method.scope for method in METHODS.values() if method.scope})
     return sorted(call.scopes)
 
@@ -32,7 +32,7 @@ def methods(call: Call) -> list[str]:
     wanted = call.param("scope")
     return sorted(
         name for name, method in METHODS.items()
-        if (call.param("full") in ("true", True, "1", "Y") or method.scope is None
+        if (parse_flag(call.param("full")) or method.scope is None
             or method.scope in call.scopes)
         and (not wanted or method.scope == wanted)
     )  # fmt: skip

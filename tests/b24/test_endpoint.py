@@ -166,3 +166,17 @@ def test_in_no_leads_mode_a_lead_added_is_converted_at_once_as_bitrix24_s_simple
     assert lead["STATUS_SEMANTIC_ID"] == "S"
     deal = Deal.objects.get(lead_id=added["result"])
     assert [contact.first_name for contact in deal.contacts.all()] == ["Anna"]
+
+
+def test_scope_and_methods_list_what_the_webhook_may_call(client, staff):
+    _webhook, code = webhook_create(user=staff["responsible"], name="Ping", scopes=["user"])
+    url = f"/rest/{staff['responsible'].pk}/{code}"
+
+    scopes = client.get(f"{url}/scope").json()["result"]
+    every_scope = client.get(f"{url}/scope?full=true").json()["result"]
+    callable_methods = client.get(f"{url}/methods").json()["result"]
+
+    assert scopes == ["user"]
+    assert every_scope == ["crm", "user"]
+    assert "user.current" in callable_methods and "batch" in callable_methods
+    assert "crm.deal.add" not in callable_methods
