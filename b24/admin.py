@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import InboundWebhook, Scope
@@ -37,7 +38,7 @@ class InboundWebhookAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["user", "name", "scopes", "expires_at"]
+            return InboundWebhookAddForm.Meta.fields
         return ["user", "name", "scopes", "is_active", "expires_at", "code_hint", "last_used_at"]
 
     def save_model(self, request, obj, form, change):
@@ -47,4 +48,4 @@ class InboundWebhookAdmin(admin.ModelAdmin):
                                        expires_at=obj.expires_at)  # fmt: skip
         obj.pk = webhook.pk
         messages.warning(request, _("Copy the webhook's address now, it is not shown again: %(url)s")
-                         % {"url": request.build_absolute_uri(f"/rest/{obj.user_id}/{code}/")})  # fmt: skip
+                         % {"url": request.build_absolute_uri(reverse("b24:rest-base", args=[obj.user_id, code]))})  # fmt: skip

@@ -5,6 +5,7 @@ selectors (the caller's permission scope) and services (the same rules as the UI
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Model, Q, QuerySet
@@ -27,12 +28,12 @@ from contacts.services import (
 from deals.models import Deal, Pipeline
 from deals.selectors import deal_list
 from deals.services import (
-    deal_add_contact,
     deal_create,
     deal_delete,
     deal_move_to_stage,
-    deal_remove_contact,
+    deal_set_contacts,
     deal_update,
+    pipeline_default,
 )
 from leads.models import Lead, LeadStatus, Source
 from leads.selectors import lead_list
@@ -47,7 +48,7 @@ from leads.services import (
 
 from . import fields as f
 from .errors import B24Error, not_found
-from .params import as_list
+from .params import as_list, upper_keys
 from .registry import Call, Page
 from .stages import SEMANTIC_IDS, category_resolve, stage_id_show, stage_resolve
 from .values import parse_int, show_id
@@ -62,23 +63,29 @@ LABELS = {"WORK": "work", "MOBILE": "mobile", "HOME": "home", "TELEGRAM": "teleg
 
 
 @dataclass(frozen=True)
-class Entity:
+class FieldSet:
+    """Fields looked up by their Bitrix24 name in any case (what filtered and ordering ask)."""
+
+    fields: tuple[f.Field, ...]
+
+    def field(self, name: str) -> f.Field | None:
+        return self.by_name.get(str(name).upper())
+
+    @cached_property
+    def by_name(self) -> dict[str, f.Field]:
+        return {field.name: field for field in self.fields}
+
+
+@dataclass(frozen=True)
+class Entity(FieldSet):
     name: str  # LEAD, DEAL, CONTACT, COMPANY
     permission: str
     model: type[Model]
-    fields: tuple[f.Field, ...]
     scoped: Callable[..., QuerySet]  # the list selector: what the caller may see
     create: Callable[[Call, dict], Model]
-    update: Callable[[Call, Model, dict], Model]
-    delete: Callable[..., None]
+    update: Callable[[Call, Model, dict], Model] | None = None  # None: no .update method
+    delete: Callable[..., None] | None = None
     has_communications: bool = True
-
-    def field(self, name: str) -> f.Field | None:
-        return self.by_name.get(name.upper())
-
-    @property
-    def by_name(self) -> dict[str, f.Field]:
-        return {field.name: field for field in self.fields}
 
     @property
     def owner(self) -> str:
@@ -93,15 +100,19 @@ def item_list(entity: Entity, call: Call) -> Page:
     `start=-1` skips counting (no total, no next). Three queries whatever the page holds."""
     items = filtered(entity, entity.scoped(actor=call.user), call.param("filter"))
     items = items.order_by(*ordering(entity, call.param("order")))
-    start = parse_int(call.param("start")) or 0
     selected = selection(entity, call.param("select"))
+    return page_of(items, call, lambda page: rows_read(entity, page, selected))
+
+
+def page_of(items: QuerySet, call: Call, read: Callable[[QuerySet], list]) -> Page:
+    """The page of 50 the call's `start` names, `read` into rows: with the count of all and
+    the next start (none when no row follows); `start=-1` skips the count, as in Bitrix24."""
+    start = parse_int(call.param("start")) or 0
     if start < 0:
-        rows, total, following = rows_read(entity, items[:PAGE_SIZE], selected), 0, None
-    else:
-        total = items.count()
-        rows = rows_read(entity, items[start : start + PAGE_SIZE], selected)
-        following = start + PAGE_SIZE if start + PAGE_SIZE < total else None
-    return Page(rows, total, following)
+        return Page(read(items[:PAGE_SIZE]), 0, None)
+    total = items.count()
+    following = start + PAGE_SIZE if start + PAGE_SIZE < total else None
+    return Page(read(items[start : start + PAGE_SIZE]), total, following)
 
 
 def item_get(entity: Entity, call: Call) -> dict:
@@ -151,8 +162,8 @@ def selection(entity: Entity, select) -> list[f.Field]:
     for name in names:
         if name == "*":
             chosen.update({field.name: field for field in entity.fields if field.path})
-        elif entity.field(name) and (entity.field(name).path or name in MULTI_FIELDS):
-            chosen[name] = entity.field(name)
+        elif (field := entity.field(name)) and (field.path or name in MULTI_FIELDS):
+            chosen[name] = field
     chosen.setdefault("ID", entity.field("ID"))
     return list(chosen.values())
 
@@ -226,7 +237,9 @@ def _like(path: str, pattern: str) -> Q:
 
 def item_add(entity: Entity, call: Call) -> int:
     data, communications = _written(entity, call, _fields_param(call), item=None)
-    item = entity.create(call, {**data, "communications": communications})
+    if entity.has_communications:
+        data["communications"] = communications
+    item = entity.create(call, data)
     return item.pk
 
 
@@ -250,10 +263,7 @@ def item_delete(entity: Entity, call: Call) -> bool:
 
 
 def _fields_param(call: Call) -> dict:
-    fields = call.param("fields")
-    if not isinstance(fields, dict):
-        raise B24Error("Parameter 'fields' must be array.")
-    return fields
+    return upper_keys(call.param("fields"), "fields")
 
 
 def item_for(entity: Entity, call: Call, action: str) -> Model:
@@ -328,13 +338,12 @@ def _responsible(call: Call, data: dict, *, permission: str, action: str, pipeli
 
 def _deal_create(call: Call, data: dict) -> Deal:
     data = dict(data)
-    data.pop("communications")  # deals keep no phones of their own: their contacts do
     contacts = data.pop("contacts", [])
     stage_id = data.pop("stage_id", None)
     pipeline_id = data.pop("pipeline_id", None)
     if stage_id is not None:
         stage_id = stage_resolve(stage_id, pipeline_id=pipeline_id)
-    pipeline = Pipeline.objects.get(pk=pipeline_id or category_resolve(0))
+    pipeline = Pipeline.objects.get(pk=pipeline_id) if pipeline_id else pipeline_default()
     stage = pipeline.stages.get(pk=stage_id) if stage_id else None
     responsible = _responsible(call, data, permission=PermissionEntity.DEAL,
                                action=PermissionAction.ADD, pipeline_id=pipeline.pk)  # fmt: skip
@@ -362,12 +371,7 @@ def _deal_update(call: Call, deal: Deal, data: dict) -> Deal:
         if stage.pk != deal.stage_id:
             deal = deal_move_to_stage(deal=deal, stage=stage, actor=call.user)
     if contacts is not None:
-        linked = set(deal.contacts.values_list("pk", flat=True))
-        for contact in contacts:
-            if contact.pk not in linked:
-                deal_add_contact(deal=deal, contact=contact, actor=call.user)
-        for contact in Contact.objects.filter(pk__in=linked - {each.pk for each in contacts}):
-            deal = deal_remove_contact(deal=deal, contact=contact, actor=call.user)
+        deal = deal_set_contacts(deal=deal, contacts=contacts, actor=call.user)
     return deal
 
 

@@ -6,6 +6,8 @@ from django.http import Http404
 
 from core.errors import ApplicationError
 
+from .params import ParamsError
+
 
 class B24Error(Exception):
     def __init__(self, description: str, *, code: str = "", status: int = 400):
@@ -28,7 +30,7 @@ def b24_error_of(error: Exception) -> B24Error | None:
         return B24Error("Access denied.")
     if isinstance(error, ValidationError):
         return B24Error(" ".join(_messages(error)))
-    if isinstance(error, ApplicationError):
+    if isinstance(error, ApplicationError | ParamsError):
         return B24Error(str(error))
     return None
 

@@ -229,3 +229,11 @@ def as_flag(value: object, default: bool = False) -> bool:
         if text in _FALSE_FLAGS:
             return False
     raise ParamsError(f"Expected a Y/N flag, got {value!r}")
+
+
+def upper_keys(value, name: str) -> dict:
+    """A PHP-array parameter (`fields`, a row) with its keys upper-cased, as Bitrix24 reads
+    field names; ParamsError naming `name` when it is not an array."""
+    if not isinstance(value, dict):
+        raise ParamsError(f"Parameter '{name}' must be array.")
+    return {str(key).upper(): each for key, each in value.items()}

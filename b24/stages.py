@@ -39,15 +39,16 @@ def stage_resolve(value, *, pipeline_id: int | None = None) -> int:
         if not (prefix[:1] in "Cc" and prefix[1:].isdigit()):
             raise B24Error(f"Stage '{value}' not found.")
         pipeline_id = int(prefix[1:])
-    stages = Stage.objects.filter(pipeline_id=pipeline_id or pipeline_default().pk)
     if name.isdigit():
         found = Stage.objects.filter(
             pk=int(name), **({"pipeline_id": pipeline_id} if prefix else {})
         )
     elif name.upper() in SEMANTIC_NAMES:
-        semantics = SEMANTIC_NAMES[name.upper()]
-        found = (stages.filter(semantics=semantics) if semantics
-                 else stages.filter(semantics=Stage.Semantics.IN_PROGRESS)).order_by("sort", "pk")  # fmt: skip
+        semantics = SEMANTIC_NAMES[name.upper()] or Stage.Semantics.IN_PROGRESS
+        pipeline_id = pipeline_id or pipeline_default().pk
+        found = Stage.objects.filter(pipeline_id=pipeline_id, semantics=semantics).order_by(
+            "sort", "pk"
+        )
     else:
         found = Stage.objects.none()
     stage_id = found.values_list("pk", flat=True).first()

@@ -516,6 +516,30 @@ def deal_remove_contact(*, deal: Deal, contact: Contact, actor: AbstractBaseUser
     return deal
 
 
+@transaction.atomic
+def deal_set_contacts(
+    *, deal: Deal, contacts: Sequence[Contact], actor: AbstractBaseUser | None,
+    primary: Contact | None = None, sorts: Sequence[int | None] | None = None,
+) -> Deal:  # fmt: skip
+    """The deal's contacts become exactly `contacts`: the others unlinked, the new ones linked
+    (each journalled, as deal_remove_contact and deal_add_contact do), `primary` made the
+    primary one; with `sorts` (one per contact, None: keep), the links take those sort values
+    (the order alone, which the timeline does not journal)."""
+    kept = {contact.pk for contact in contacts}
+    dropped = DealContact.objects.filter(deal=deal).exclude(contact_id__in=kept)
+    for link in dropped.select_related("contact"):
+        deal = deal_remove_contact(deal=deal, contact=link.contact, actor=actor)
+    for contact in contacts:
+        deal_add_contact(deal=deal, contact=contact, actor=actor,
+                         is_primary=primary is not None and contact.pk == primary.pk)  # fmt: skip
+    if sorts is not None:
+        links = {link.contact_id: link for link in DealContact.objects.filter(deal=deal)}
+        for contact, sort in zip(contacts, sorts, strict=True):
+            links[contact.pk].sort = sort or links[contact.pk].sort
+        DealContact.objects.bulk_update(links.values(), ["sort"])
+    return deal
+
+
 def _journal_contacts_change(deal: Deal, actor, change: FieldChange) -> None:
     timeline_record_field_changes(entity=deal, changes=[change], actor=actor)
     publish_on_commit(

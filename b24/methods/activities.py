@@ -5,7 +5,6 @@ caller's permission scope, writes go through this CRM's services with the UI's r
 
 import re
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
@@ -20,13 +19,13 @@ from contacts.duplicates import duplicates_among, identity_of
 from contacts.selectors import company_list, contact_list
 from core.models import EntityType
 from deals.models import DealContact
-from deals.services import deal_add_contact, deal_remove_contact
+from deals.services import deal_set_contacts
 from leads.selectors import lead_list
 
 from .. import fields as f
-from ..entities import ENTITIES, FILTER_KEY, PAGE_SIZE, filtered, item_for, ordering
+from ..entities import ENTITIES, FILTER_KEY, FieldSet, filtered, item_for, ordering, page_of
 from ..errors import B24Error, not_found
-from ..params import as_list
+from ..params import as_list, upper_keys
 from ..registry import Call, Page, b24_method
 from ..values import (
     parse_datetime_value,
@@ -115,15 +114,7 @@ FIELDS = (
     _moment("CREATED", "created_at"),
     _moment("LAST_UPDATED", "updated_at"),
 )
-BY_NAME = {field.name: field for field in FIELDS}
-# what entities.filtered and entities.ordering ask of an entity: its field by name
-ACTIVITY = SimpleNamespace(field=lambda name: BY_NAME.get(str(name).upper()))
-
-
-def _upper_keys(value, name: str = "fields") -> dict:
-    if not isinstance(value, dict):
-        raise B24Error(f"Parameter '{name}' must be array.")
-    return {str(key).upper(): each for key, each in value.items()}
+ACTIVITY = FieldSet(FIELDS)  # for entities.filtered and entities.ordering
 
 
 def _owner(call: Call, owner_type, owner_id):
@@ -148,7 +139,7 @@ def _responsible(call: Call, value):
 def activity_add(call: Call) -> int:
     """A meeting, call, task or e-mail, planned or (COMPLETED=Y) logged as done. An e-mail is
     recorded, never sent, as Bitrix24 records one added this way."""
-    fields = _upper_keys(call.param("fields"))
+    fields = upper_keys(call.param("fields"), "fields")
     for each in as_list(fields.get("COMMUNICATIONS")):  # checked, not kept: no field for them
         if not isinstance(each, dict) or not str(each.get("VALUE") or "").strip():
             raise B24Error("COMMUNICATIONS: every item needs a VALUE.")
@@ -211,12 +202,7 @@ def activity_list_method(call: Call) -> Page:
     activities = filtered(ACTIVITY, _owned_by(_activities(call), conditions), conditions)
     activities = activities.order_by(*ordering(ACTIVITY, call.param("order")))
     selected = _selection(call.param("select"))
-    start = parse_int(call.param("start")) or 0
-    if start < 0:
-        return Page([_row(each, selected) for each in activities[:PAGE_SIZE]], 0, None)
-    total = activities.count()
-    rows = [_row(each, selected) for each in activities[start : start + PAGE_SIZE]]
-    return Page(rows, total, start + PAGE_SIZE if start + PAGE_SIZE < total else None)
+    return page_of(activities, call, lambda page: [_row(each, selected) for each in page])
 
 
 def _owned_by(activities: QuerySet, conditions: dict) -> QuerySet:
@@ -254,7 +240,7 @@ def _row(activity: Activity, selected: list[f.Field]) -> dict:
 def timeline_comment_add(call: Call) -> int:
     """A comment on an item the caller may edit (as the card and the API require); the id
     answered is the comment's timeline entry, the one the API's timeline answers with."""
-    fields = _upper_keys(call.param("fields"))
+    fields = upper_keys(call.param("fields"), "fields")
     entity_type = parse_text(fields.get("ENTITY_TYPE")).strip().lower()
     pk = parse_int(fields.get("ENTITY_ID"))
     if entity_type not in EntityType.values or not pk:
@@ -314,7 +300,7 @@ def deal_contact_items_set(call: Call) -> bool:
     (else the first) is primary. Links come and go through the deals services, which
     journal them; contacts out of the caller's sight are refused."""
     deal = item_for(ENTITIES["deal"], call, PermissionAction.EDIT)
-    items = sorted((_upper_keys(each, "items") for each in as_list(call.param("items"))),
+    items = sorted((upper_keys(each, "items") for each in as_list(call.param("items"))),
                    key=lambda each: parse_int(each.get("SORT")) or 0)  # fmt: skip
     ids = [parse_int(each.get("CONTACT_ID")) for each in items]
     contacts = contact_list(actor=call.user).filter(pk__in=ids).in_bulk()
@@ -323,28 +309,17 @@ def deal_contact_items_set(call: Call) -> bool:
         raise B24Error(f"CONTACT_ID: item {', '.join(missing)} not found.")
     primary = next((pk for pk, each in zip(ids, items, strict=True)
                     if parse_flag(each.get("IS_PRIMARY"))), ids[0] if ids else None)  # fmt: skip
-    _contacts_unlink(call, deal, keep=set(ids))
-    for pk in ids:
-        deal_add_contact(deal=deal, contact=contacts[pk], actor=call.user, is_primary=pk == primary)
-    # No service orders a deal's contacts (the UI appends them), so the client's SORT values
-    # are written as given: the order only, nothing the timeline would journal.
-    links = {link.contact_id: link for link in DealContact.objects.filter(deal=deal)}
-    for pk, each in zip(ids, items, strict=True):
-        links[pk].sort = parse_int(each.get("SORT")) or links[pk].sort
-    DealContact.objects.bulk_update(links.values(), ["sort"])
+    deal_set_contacts(deal=deal, contacts=[contacts[pk] for pk in ids], actor=call.user,
+                      primary=contacts.get(primary),
+                      sorts=[parse_int(each.get("SORT")) for each in items])  # fmt: skip
     return True
 
 
 @b24_method("crm.deal.contact.items.delete", scope="crm")
 def deal_contact_items_delete(call: Call) -> bool:
-    _contacts_unlink(call, item_for(ENTITIES["deal"], call, PermissionAction.EDIT), keep=set())
+    deal = item_for(ENTITIES["deal"], call, PermissionAction.EDIT)
+    deal_set_contacts(deal=deal, contacts=[], actor=call.user)
     return True
-
-
-def _contacts_unlink(call: Call, deal, *, keep: set[int]) -> None:
-    dropped = DealContact.objects.filter(deal=deal).exclude(contact_id__in=keep)
-    for link in dropped.select_related("contact"):
-        deal_remove_contact(deal=deal, contact=link.contact, actor=call.user)
 
 
 # -- automation -----------------------------------------------------------------------------

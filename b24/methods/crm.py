@@ -1,6 +1,6 @@
 """`crm.lead|deal|contact|company .add/.get/.list/.update/.delete/.fields`."""
 
-from ..entities import ENTITIES, Entity, item_add, item_delete, item_get, item_list, item_update
+from ..entities import ENTITIES, item_add, item_delete, item_get, item_list, item_update
 from ..registry import Call, b24_method
 
 OPERATIONS = {
@@ -13,13 +13,15 @@ OPERATIONS = {
 }
 
 
-def _bound(operation, entity: Entity):
+def bound(operation, target):
+    """The method running `operation` on `target` (an entity, a product rows owner)."""
+
     def method(call: Call):
-        return operation(entity, call)
+        return operation(target, call)
 
     return method
 
 
 for _name, _entity in ENTITIES.items():
     for _verb, _operation in OPERATIONS.items():
-        b24_method(f"crm.{_name}.{_verb}", scope="crm")(_bound(_operation, _entity))
+        b24_method(f"crm.{_name}.{_verb}", scope="crm")(bound(_operation, _entity))

@@ -22,11 +22,12 @@ from deals.services import deal_set_product_rows
 from leads.services import lead_set_product_rows
 
 from .. import fields as f
-from ..entities import ENTITIES, Entity, item_add, item_for, item_get, item_list
+from ..entities import ENTITIES, Entity, item_for
 from ..errors import B24Error
-from ..params import as_list
+from ..params import as_list, upper_keys
 from ..registry import Call, b24_method
 from ..values import parse_flag, parse_int, parse_money, parse_text, show_flag
+from .crm import OPERATIONS, bound
 
 HUNDRED = Decimal(100)
 ABSOLUTE, PERCENT = 1, 2  # Bitrix24's DISCOUNT_TYPE_ID
@@ -82,19 +83,13 @@ def rows_set(owner: Owner, call: Call) -> bool:
     """Replace every row. A PHP client cannot send an empty array (http_build_query drops it),
     so no `rows` at all clears them too."""
     item = item_for(owner.entity, call, PermissionAction.EDIT)
-    rows = [_upper_keys(row) for row in as_list(call.param("rows"))]
+    rows = [upper_keys(row, "rows") for row in as_list(call.param("rows"))]
     # The service numbers rows 10, 20, … in the order given: give them in Bitrix24's SORT order.
     rows.sort(key=lambda row: parse_int(row.get("SORT")) or 0)
     products = _products(call, rows)
     inputs = [_row_input(row, products.get(parse_int(row.get("PRODUCT_ID"))), item) for row in rows]
     owner.save(item, inputs, call.user)
     return True
-
-
-def _upper_keys(row) -> dict:
-    if not isinstance(row, dict):
-        raise B24Error("Each of 'rows' must be array.")
-    return {str(key).upper(): value for key, value in row.items()}
 
 
 def _products(call: Call, rows: list[dict]) -> dict[int, Product]:
@@ -208,13 +203,9 @@ def _float(value: Decimal) -> float:
     return float(round_money(Decimal(value)))
 
 
-def _bound(handler, owner: Owner):
-    return lambda call: handler(owner, call)
-
-
 for _name, _owner in OWNERS.items():
-    b24_method(f"crm.{_name}.productrows.get", scope="crm")(_bound(rows_get, _owner))
-    b24_method(f"crm.{_name}.productrows.set", scope="crm")(_bound(rows_set, _owner))
+    b24_method(f"crm.{_name}.productrows.get", scope="crm")(bound(rows_get, _owner))
+    b24_method(f"crm.{_name}.productrows.set", scope="crm")(bound(rows_set, _owner))
 
 
 # -- the catalog --------------------------------------------------------------------------
@@ -241,20 +232,16 @@ def _measure_show(unit: str) -> str | None:
 def _product_create(call: Call, data: dict) -> Product:
     if not catalog_may(call.user, PermissionAction.ADD):
         raise PermissionDenied(_("Your role does not let you change the catalog."))
-    data = {key: value for key, value in data.items() if key != "communications"}
+    data = dict(data)
     # XML_ID is the shop's own code; the product stays "manual": shop sync owns only its own
     currency = data.pop("currency", None) or currency_base()
     return product_create(name=data.pop("name"), price=data.pop("price", Decimal(0)),
                           currency=currency, **data)  # fmt: skip
 
 
-def _not_offered(*args, **kwargs):
-    raise B24Error("Not supported.")  # crm.product.update / .delete are not offered (yet)
-
-
 PRODUCT = Entity(
     name="PRODUCT", permission=PermissionEntity.PRODUCT, model=Product, scoped=product_list,
-    create=_product_create, update=_not_offered, delete=_not_offered, has_communications=False,
+    create=_product_create, has_communications=False,
     fields=(
         f.integer("ID", "ID", "id", read_only=True),
         f.text("NAME", "Name", "name", required=True),
@@ -277,9 +264,5 @@ PRODUCT = Entity(
 )  # fmt: skip
 
 
-b24_method("crm.product.add", scope="crm")(lambda call: item_add(PRODUCT, call))
-b24_method("crm.product.get", scope="crm")(lambda call: item_get(PRODUCT, call))
-b24_method("crm.product.list", scope="crm")(lambda call: item_list(PRODUCT, call))
-b24_method("crm.product.fields", scope="crm")(
-    lambda call: {field.name: field.description() for field in PRODUCT.fields}
-)
+for _verb in ("add", "get", "list", "fields"):  # no .update or .delete (yet)
+    b24_method(f"crm.product.{_verb}", scope="crm")(bound(OPERATIONS[_verb], PRODUCT))
