@@ -23,8 +23,6 @@ from typing import Any, NamedTuple
 from django.db import connection, models
 from django.db.models.fields import Field
 
-from core.copy_insert import ids_reserve
-
 COPY_READ_SIZE = 1 << 20  # bytes psycopg2 reads from the CSV buffer per round
 
 
@@ -71,17 +69,11 @@ def plan_table(model: type[models.Model], row_type: type[NamedTuple]) -> TablePl
 
 
 class BulkInserter:
-    """Reserves primary keys and prepares and inserts batches of rows."""
+    """Prepares and inserts batches of rows (their ids come from core.copy_insert.ids_reserve)."""
 
     def __init__(self) -> None:
         self.is_postgresql = connection.vendor == "postgresql"
         self._plans: dict[tuple[type[models.Model], type], TablePlan] = {}
-
-    def reserve_ids(self, model: type[models.Model], count: int) -> list[int]:
-        """`count` primary keys taken from the table's sequence: the database will give them
-        to nobody else, whether or not the rows are ever inserted. Runs in its own statement,
-        so it works outside a transaction too."""
-        return ids_reserve(model, count)
 
     def prepare(self, model: type[models.Model], rows: Sequence[NamedTuple]) -> Batch:
         """A batch inserting `rows` (all of one row type, at least one) into the model's table."""

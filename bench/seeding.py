@@ -40,6 +40,7 @@ from django.utils import timezone
 from activities.models import Activity, ActivityBinding
 from catalog.models import ProductRow
 from contacts.models import Communication, Company, CompanyRequisite, Contact, ContactCompany
+from core.copy_insert import ids_reserve
 from deals.models import Deal, DealContact, DealStageChange
 from leads.models import Lead
 
@@ -141,15 +142,13 @@ def _chunk_batches(
     company_count = max(1, deal_count // 10)
     contact_count = max(company_count, deal_count // 2)
     client_rows = clients.clients(
-        inserter.reserve_ids(Company, company_count), inserter.reserve_ids(Contact, contact_count)
+        ids_reserve(Company, company_count), ids_reserve(Contact, contact_count)
     )
-    lead_rows = clients.leads(inserter.reserve_ids(Lead, deal_count // 2), client_rows.all_clients)
-    deal_rows = deals.deals(
-        inserter.reserve_ids(Deal, deal_count), client_rows, lead_rows.converted
-    )
+    lead_rows = clients.leads(ids_reserve(Lead, deal_count // 2), client_rows.all_clients)
+    deal_rows = deals.deals(ids_reserve(Deal, deal_count), client_rows, lead_rows.converted)
     activity_counts = deals.activity_counts(deal_count)
     activity_rows = deals.activities(
-        deal_rows, activity_counts, inserter.reserve_ids(Activity, sum(activity_counts))
+        deal_rows, activity_counts, ids_reserve(Activity, sum(activity_counts))
     )
     rows_by_model = [
         (Company, client_rows.companies),

@@ -41,18 +41,14 @@ class ParsedEmail:
 def envelope_read(raw: bytes) -> Envelope:
     """The headers of `raw` (a whole message or its header block). A missing Message-ID is
     replaced by one derived from the headers, so a message is still stored once."""
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    try:
-        return _envelope(message)
-    except (ValueError, TypeError, IndexError, LookupError) as error:
-        raise UnreadableEmail(f"unreadable header: {error}") from error
+    return _envelope(email.message_from_bytes(raw, policy=email.policy.default))
 
 
 def email_parse(raw: bytes) -> ParsedEmail:
-    """The headers and the text body (plain text preferred to HTML) of `raw`. Raises
-    UnreadableEmail for broken MIME structure or a charset that cannot be decoded."""
-    envelope = envelope_read(raw)
+    """The headers and the text body (plain text preferred to HTML) of `raw`, parsed once.
+    Raises UnreadableEmail for broken MIME structure or a charset that cannot be decoded."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
+    envelope = _envelope(message)
     broken = [defect for part in message.walk() for defect in part.defects
               if isinstance(defect, BROKEN_STRUCTURE)]  # fmt: skip
     if broken:
@@ -61,6 +57,13 @@ def email_parse(raw: bytes) -> ParsedEmail:
 
 
 def _envelope(message: EmailMessage) -> Envelope:
+    try:
+        return _envelope_of(message)
+    except (ValueError, TypeError, IndexError, LookupError) as error:
+        raise UnreadableEmail(f"unreadable header: {error}") from error
+
+
+def _envelope_of(message: EmailMessage) -> Envelope:
     sender = message["From"]
     address = sender.addresses[0] if sender is not None and sender.addresses else None
     message_id = str(message["Message-ID"] or "").strip()

@@ -93,9 +93,9 @@ def mailbox_message_receive(
     after the commit. Idempotent on the Message-ID: a message stored before is returned as
     it is. Raises ApplicationError/ValidationError when a service refuses the new item."""
     envelope = parsed.envelope
-    stored = MailboxMessage.objects.filter(mailbox=mailbox, message_id=envelope.message_id)
-    if stored.exists():
-        return stored.get()
+    stored = MailboxMessage.objects.filter(mailbox=mailbox, message_id=envelope.message_id).first()
+    if stored is not None:
+        return stored
     items = _thread_items(envelope) or [_sender_item(mailbox, parsed)]
     activity = activity_create(
         kind=Activity.Kind.EMAIL,

@@ -27,9 +27,9 @@ from .models import WebForm, WebFormField, WebFormSubmission
 
 UTM_FIELDS = ["utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"]
 WEB_FORM_SOURCE_CODE = "web-form"
-# the lead fields a form field may fill (phone and e-mail go to the communications)
-LEAD_TARGETS = ["title", "first_name", "middle_name", "last_name", "company_title",
-                "position", "address", "comments"]  # fmt: skip
+# the lead fields a form field fills as they are (the title and comments are composed by
+# _title and the answers; phone and e-mail go to the communications)
+LEAD_TARGETS = ["first_name", "middle_name", "last_name", "company_title", "position", "address"]
 Target = WebFormField.Target
 
 
@@ -191,8 +191,7 @@ def submission_transfer(
         submission.lead = lead_create(
             title=_title(submission),
             communications=_communications(submission),
-            **{target: submission.value_of(target) for target in LEAD_TARGETS
-               if target not in ("title", "comments")},
+            **{target: submission.value_of(target) for target in LEAD_TARGETS},
             **{name: getattr(submission, name) for name in UTM_FIELDS},
             **common,
         )  # fmt: skip

@@ -110,7 +110,7 @@ def test_an_exported_file_imports_back_with_the_same_values(
 
     # then every column is recognised and every item comes back with its values
     assert csv_import.mapping == mapping
-    assert totals(csv_import) | {"rows": len(before)} == {
+    assert totals(csv_import) == {
         "status": "done", "rows": len(before), "created": len(before), "updated": 0,
         "skipped": 0, "rejected": 0}  # fmt: skip
     new = [values(item) for item in model.objects.exclude(pk__in=before).order_by("pk")]
