@@ -19,13 +19,12 @@ from contacts.events import (
     ContactUpdated,
 )
 from core.events import DomainEvent, batch_form_of, subscribe
-from core.services import row_exists
 from deals.events import DealCreated, DealDeleted, DealStageChanged, DealUpdated
 from deals.models import Stage
 from leads.events import LeadCreated, LeadDeleted, LeadUpdated
 
 from .models import WebhookSubscription
-from .services import webhook_deliveries_enqueue
+from .services import active_subscriptions, webhook_deliveries_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +72,7 @@ def bitrix24_events_for(event: DomainEvent) -> list[tuple[str, dict]]:
     A stage move is an ONCRMDEALUPDATE (as in Bitrix24), except a new deal entering its
     first stage (ONCRMDEALADD says that). A move whose new stage is in another pipeline than
     the old one is also an ONCRMDEALMOVETOCATEGORY with the new CATEGORY_ID (the pipeline)
-    and STAGE_ID ("C<pipeline>:<stage>", b24.stages). This CRM has no way to move a deal to
-    another pipeline yet (deal_move_to_stage refuses it), so that event is not sent today.
+    and STAGE_ID ("C<pipeline>:<stage>", b24.stages): deals.services.deal_move_to_pipeline.
     """
     name = BITRIX24_ROUTES.get(type(event))
     if name is None:
@@ -102,24 +100,28 @@ def bitrix24_events_for(event: DomainEvent) -> list[tuple[str, dict]]:
     return events
 
 
-def webhook_deliveries_for_event(event: DomainEvent) -> None:
+def webhook_deliveries_for_event(
+    event: DomainEvent, subscriptions: list[WebhookSubscription] | None = None
+) -> None:
     webhook_event, item, id_field, with_snapshot = ROUTES[type(event)]
     webhook_deliveries_enqueue(
         event=webhook_event,
         data=asdict(event),
         item=(item, getattr(event, id_field)) if with_snapshot else None,
         bitrix24_events=partial(bitrix24_events_for, event),  # read only for such subscribers
+        subscriptions=subscriptions,
     )
 
 
 @batch_form_of(webhook_deliveries_for_event)
 def webhook_deliveries_for_events(events: list[DomainEvent]) -> None:
-    if not row_exists(WebhookSubscription, is_active=True):  # the common case, cheaply
+    subscriptions = active_subscriptions()  # read once for the whole batch
+    if not subscriptions:  # the common case
         return
     for event in events:
         # as for events delivered one by one, one failure does not stop the others
         try:
-            webhook_deliveries_for_event(event)
+            webhook_deliveries_for_event(event, subscriptions)
         except Exception:
             logger.exception("Webhook deliveries for %r failed", event)
 

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_noop
 
 from activities.services import notification_send_to_administrators
 from core.errors import ApplicationError
-from core.services import row_exists
 
 from . import formats, transport
 from .event_types import event_types_for
@@ -154,6 +153,10 @@ def _send_on_commit(delivery_id: int) -> None:
 Bitrix24Events = Sequence[tuple[str, dict]]
 
 
+def active_subscriptions() -> list[WebhookSubscription]:
+    return list(WebhookSubscription.objects.filter(is_active=True).order_by("pk"))
+
+
 @transaction.atomic
 def webhook_deliveries_enqueue(
     *,
@@ -162,20 +165,25 @@ def webhook_deliveries_enqueue(
     item: tuple[str, int] | None = None,
     bitrix24_events: Bitrix24Events | Callable[[], Bitrix24Events] = (),
     now: datetime.datetime | None = None,
+    subscriptions: Sequence[WebhookSubscription] | None = None,
 ) -> list[WebhookDelivery]:
     """One pending delivery per active subscription that wants the event, sent after commit.
 
     A JSON subscription wanting `event` gets `data` (the domain event's fields) and, for
     `item` ("deal", 12), a snapshot of the item read now. A Bitrix24 subscription gets one
     delivery per name of `bitrix24_events` it wants (a callable is called only when such a
-    subscription is active). Costs one query when nobody subscribed.
+    subscription is active). `subscriptions`: the active ones, when the caller read them for
+    a batch of events; else they are read here (one query, all it costs when nobody
+    subscribed).
     """
-    if not row_exists(WebhookSubscription, is_active=True):  # the common case, cheaply
+    if subscriptions is None:
+        subscriptions = active_subscriptions()
+    if not subscriptions:  # the common case
         return []
     now = now or timezone.now()
     json_payload, b24_events = None, None
     rows = []
-    for subscription in WebhookSubscription.objects.filter(is_active=True).order_by("pk"):
+    for subscription in subscriptions:
         if subscription.payload_format == PayloadFormat.BITRIX24:
             if b24_events is None:
                 b24_events = list(
