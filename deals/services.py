@@ -358,7 +358,11 @@ def deal_move_to_stage(*, deal: Deal, stage: Stage, actor: AbstractBaseUser | No
     Raises ApplicationError for a stage of another pipeline (see deal_move_to_pipeline), or
     one the actor's roles close (RoleStageRule); robots and other system moves pass actor=None.
     """
-    deal = lock_for_update(deal)
+    return _deal_move_within_pipeline(lock_for_update(deal), stage, actor)
+
+
+def _deal_move_within_pipeline(deal: Deal, stage: Stage, actor: AbstractBaseUser | None) -> Deal:
+    """deal_move_to_stage for the deal already locked."""
     _refuse_closed_stage(stage, actor)
     if stage.pipeline_id != deal.pipeline_id:
         raise ApplicationError(
@@ -381,7 +385,7 @@ def deal_move_to_pipeline(*, deal: Deal, stage: Stage, actor: AbstractBaseUser |
     there). A stage of the deal's own pipeline is a plain stage move."""
     deal = lock_for_update(deal)
     if stage.pipeline_id == deal.pipeline_id:
-        return deal_move_to_stage(deal=deal, stage=stage, actor=actor)
+        return _deal_move_within_pipeline(deal, stage, actor)
     _refuse_closed_stage(stage, actor)
     if actor is not None and not can_assign(
         actor, PermissionEntity.DEAL, responsible=deal.responsible,

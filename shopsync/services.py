@@ -424,7 +424,8 @@ def _shop_product(line: IncomingLine, currency: Currency) -> Product | None:
     if not line.external_id:
         return None
     if is_crm_line_id(line.external_id):  # a line the CRM sent: our own product, or none
-        return Product.objects.filter(pk=crm_product_id(line.external_id)).first()
+        pk = crm_product_id(line.external_id)
+        return Product.objects.filter(pk=pk).first() if pk is not None else None
     lock_keys([("product", line.external_id)])
     product = Product.objects.filter(origin=Origin.SHOP, external_id=line.external_id).first()
     if product is not None:
