@@ -58,7 +58,7 @@ from .definitions import (
     ReportResult,
     person_name,
 )
-from .filters import DEAL_FILTERS, ReportFilterForm, deals_filtered
+from .filters import DEAL_FILTERS, ReportFilterForm, deals_filtered, in_stages, stage_ids
 from .models import SavedReport
 from .scope import report_activities, report_deals, report_leads
 from .standard.leads_and_activity import leads_filtered, within_period
@@ -123,7 +123,7 @@ def _items_of_deals(actor, params: dict, *, closing: bool) -> QuerySet:
         report_deals(actor), params, date_field="closed_at" if closing else "created_at"
     )
     if params.get("outcome"):
-        deals = deals.filter(stage__semantics=params["outcome"])
+        deals = deals.filter(in_stages(stage_ids()[params["outcome"]]))
     return deals
 
 
@@ -341,7 +341,7 @@ def _rate_or_one(path: str) -> Coalesce:
 DEAL_FIELDS = [
     MeasureField("amount", _("Amount"), lambda: AMOUNT_IN_BASE, "money"),
     MeasureField("won_amount", _("Amount won"), lambda: AMOUNT_IN_BASE, "money",
-                 condition=lambda: Q(stage__semantics=Stage.Semantics.WON),
+                 condition=lambda: in_stages(stage_ids()[Stage.Semantics.WON]),
                  count_label=_("Deals won")),
     MeasureField("probability", _("Probability, %"), lambda: F("probability"), "percent",
                  aggregates=("count", "avg", "min", "max")),

@@ -47,27 +47,10 @@ from ..definitions import (
     sum_in_base,
     sum_totals,
 )
-from ..filters import DEAL_FILTERS, deals_filtered, default_pipeline_id
+from ..filters import DEAL_FILTERS, deals_filtered, default_pipeline_id, in_stages, stage_ids
 from ..scope import report_deals
 
 WON, LOST, IN_PROGRESS = "won", "lost", "in_progress"
-
-
-def stage_ids() -> dict[str, list[int]]:
-    """The ids of the stages of each semantics (one query). Reports name a stage's deals by
-    these ids (in_stages) rather than through a join, so the planner estimates from the deals'
-    own statistics: a handful of stage rows is never analysed by autovacuum, and its stale
-    guess of how many deals are open once chose a nested loop over half a million rows (1M
-    deals: the overdue report 945 ms, 180 ms by ids)."""
-    ids: dict[str, list[int]] = {WON: [], LOST: [], IN_PROGRESS: []}
-    for pk, semantics in Stage.objects.values_list("pk", "semantics"):
-        ids[semantics].append(pk)
-    return ids
-
-
-def in_stages(ids: list[int], *, through: str = "") -> Q:
-    """Deals (`through` "deal__": rows of deals) in one of the stages `ids`."""
-    return Q(**{f"{through}stage_id__in": ids or [0]})  # [0]: no stage, still a valid IN
 
 
 def company_title(key: str = "company_id") -> Subquery:

@@ -40,7 +40,7 @@ from ..definitions import (
     sum_in_base,
     sum_totals,
 )
-from ..filters import deals_filtered, default_pipeline_id
+from ..filters import deals_filtered, default_pipeline_id, in_stages, stage_ids
 from ..scope import report_activities, report_deals, report_leads
 
 PERIOD = ("period_from", "period_to")
@@ -298,7 +298,7 @@ class CampaignsReport(Report):
         lead_counts = {row["campaign_id"]: row["count"] for row in leads}
         # the deals created in the period, and the revenue of those won (closed) in it
         created = within_period("created_at", params)
-        won = within_period("closed_at", params) & Q(stage__semantics=Stage.Semantics.WON)
+        won = within_period("closed_at", params) & in_stages(stage_ids()[Stage.Semantics.WON])
         deals = (
             deals_filtered(report_deals(actor), without(narrowing, *PERIOD))
             .filter(created | won if created else Q(), campaign__isnull=False)
