@@ -16,7 +16,7 @@ from activities.services import (
     timeline_record_field_changes,
     timeline_record_many,
 )
-from core.copy_insert import objects_copy_insert, rows_copy_insert
+from core.copy_insert import objects_copy_insert
 from core.events import publish_many_on_commit, publish_on_commit
 from core.services import FieldChange, ModelT, json_value, lock_for_update, model_update
 from deals.models import Deal, DealContact
@@ -67,14 +67,19 @@ def communications_replace(
     return Communication.objects.bulk_create(built)
 
 
-def communications_build(items: Sequence[CommunicationInput]) -> list[Communication]:
+def communications_build(
+    items: Sequence[CommunicationInput], *, skip_invalid: bool = False
+) -> list[Communication]:
     """Unsaved communications (no owner yet) of `items`, normalised, each value once. Raises
-    ValidationError naming the item that is not a phone, e-mail… (no query)."""
+    ValidationError naming the item that is not a phone, e-mail… (no query); with
+    `skip_invalid`, such an item is left out instead."""
     built, seen = [], set()
     for index, item in enumerate(items):
         try:
             normalized = normalize(item.kind, item.value)
         except ValidationError as error:
+            if skip_invalid:
+                continue
             raise ValidationError({f"communications[{index}]": error.messages}) from error
         if (item.kind, normalized) in seen:
             continue
@@ -129,38 +134,24 @@ class ContactDraft:
 
 @transaction.atomic
 def contact_create_many(*, drafts: Sequence[ContactDraft]) -> list[Contact]:
-    """contact_create for many contacts the system makes (shop orders, imports), in a fixed
-    number of queries, then their events together (publish_many_on_commit). A phone or
+    """contact_create for many contacts the system makes (a batch of shop orders), through
+    contact_create_batch: a fixed number of queries, their events together. A phone or
     e-mail that is not one is left out rather than refusing the contact; each needs a first
     or last name (ValidationError otherwise, nothing written)."""
     if any(not (draft.first_name.strip() or draft.last_name.strip()) for draft in drafts):
         raise ValidationError({"last_name": _("Give the contact a first or last name.")})
-    contacts = Contact.objects.bulk_create(
-        [Contact(first_name=draft.first_name.strip()[:100], last_name=draft.last_name.strip()[:100],
-                 middle_name=draft.middle_name.strip()[:100], address=draft.address)
-         for draft in drafts]
+    return contact_create_batch(
+        checked=[
+            CheckedContact(
+                Contact(first_name=draft.first_name.strip()[:100],
+                        last_name=draft.last_name.strip()[:100],
+                        middle_name=draft.middle_name.strip()[:100], address=draft.address),
+                communications_build(draft.communications, skip_invalid=True),
+            )
+            for draft in drafts
+        ],
+        actor=None,
     )  # fmt: skip
-    communications = []
-    for contact, draft in zip(contacts, drafts, strict=True):
-        seen = set()
-        for item in draft.communications:
-            try:
-                normalized = normalize(item.kind, item.value)
-            except ValidationError:
-                continue
-            if (item.kind, normalized) not in seen:
-                seen.add((item.kind, normalized))
-                communications.append(
-                    {"contact": contact, "kind": item.kind, "label": item.label,
-                     "value": item.value.strip(), "normalized_value": normalized}
-                )  # fmt: skip
-    now = timezone.now()
-    rows_copy_insert(Communication, communications, now=now)
-    timeline_record_many(entities=contacts, kind=TimelineEvent.Kind.CREATED, at=now)
-    publish_many_on_commit(
-        [ContactCreated(contact_id=contact.pk, actor_id=None) for contact in contacts]
-    )
-    return contacts
 
 
 @dataclass(frozen=True)
@@ -201,7 +192,7 @@ def contact_check(*, item: ContactInput, actor: AbstractBaseUser | None) -> Chec
 def contact_create_batch(
     *, checked: Sequence[CheckedContact], actor: AbstractBaseUser | None
 ) -> list[Contact]:
-    """contact_create for many contacts one user makes at once (a CSV import), in a fixed
+    """contact_create for many contacts made at once (a CSV import, shop orders), in a fixed
     number of queries: the contacts contact_check returned (so each is checked, and the caller
     knows which items it refused), their phones and e-mails and their timeline rows are
     inserted together, and their ContactCreated events are published together
