@@ -91,13 +91,17 @@ class BulkInserter:
                 cursor.executemany(batch.statement, batch.data)
 
     def analyze(self, tables: Sequence[str]) -> None:
-        """Refresh the planner's statistics of `tables`, so that the benchmarks that follow
-        are planned for the data they will meet (PostgreSQL only; autovacuum is too late)."""
+        """Vacuum `tables` and refresh the planner's statistics, so that the benchmarks that
+        follow meet the data as a running database's autovacuum leaves it (PostgreSQL only;
+        autovacuum is too late, or off): planned for what is there, without the row versions
+        the triggers' updates left behind, and with the visibility map index-only scans need.
+        Outside a transaction only (VACUUM cannot run in one); inside one, ANALYZE alone."""
         if not self.is_postgresql:
             return
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
             for table in tables:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+                cursor.execute(f"{command} {connection.ops.quote_name(table)}")
 
     def _plan(self, model: type[models.Model], row_type: type) -> TablePlan:
         key = (model, row_type)

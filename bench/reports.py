@@ -10,9 +10,9 @@ timed: the report's `run` (its queries and the Python that arranges their rows),
 statement's execution with the fetching of all its rows; a fast report gets more runs (up to
 MAX_REPEATS, within TIME_BUDGET_S), so that the medians hold on a busy machine.
 
-On PostgreSQL the tables the reports read and the planner has no statistics of are named on
-stderr (autovacuum never analyses a table of fewer than 50 changed rows, such as the stages or
-the currencies): their plans then rest on guesses.
+On PostgreSQL the tables the reports read are vacuumed and analysed first, as autovacuum
+would have them (it never analyses a table of fewer than 50 changed rows, such as the stages
+or the currencies, and may be off on a benchmark machine).
 
 Figures, per report in the registry's order: <key>_p50_ms, <key>_sql_p50_ms and
 <key>_ratio_vs_sql (report p50 / statement p50); then worst_ratio_vs_sql.
@@ -193,9 +193,10 @@ def _timings(
 
 
 def _analyze_read_tables() -> None:
-    """Fresh planner statistics for every table the reports read, as a running database has
-    them: the seeder analyses what it bulk-writes, but small tables changed since (stages,
-    currencies) would otherwise keep a stale guess that mis-plans the hand-written SQL."""
+    """Every table the reports read vacuumed and analysed, as a running database's autovacuum
+    keeps them: small tables changed since the seeding (stages, currencies) would otherwise
+    keep a stale guess that mis-plans the hand-written SQL, and the deals the triggers updated
+    keep dead row versions."""
     BulkInserter().analyze(sorted(READ_TABLES))
 
 

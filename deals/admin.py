@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ColorInput, DeleteThroughServiceMixin
 
 from .models import Deal, DealContact, DealStageChange, Pipeline, Stage
-from .services import StageSpec, deal_delete, pipeline_check_stages
+from .services import StageSpec, deal_delete, deals_funnel_refresh, pipeline_check_stages
 
 
 class StageInlineFormSet(forms.BaseInlineFormSet):
@@ -75,6 +75,14 @@ class PipelineAdmin(admin.ModelAdmin):
     list_editable = ["sort"]
     search_fields = ["name"]
     inlines = [StageInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        stages_edited = formset.model is Stage and (
+            formset.changed_objects or formset.deleted_objects
+        )
+        if change and stages_edited:
+            deals_funnel_refresh(form.instance)
 
 
 class DealContactInline(admin.TabularInline):

@@ -71,6 +71,10 @@ class Stage(TimeStampedModel):
         return self.semantics != self.Semantics.IN_PROGRESS
 
 
+# the stages a deal passes through on its way to a sale: the sales funnel's steps
+FUNNEL_SEMANTICS = (Stage.Semantics.IN_PROGRESS, Stage.Semantics.WON)
+
+
 class Deal(AssignedModel):
     ENTITY_TYPE = EntityType.DEAL
 
@@ -156,6 +160,24 @@ class Deal(AssignedModel):
     )
     stage_changed_at = models.DateTimeField(_("in the stage since"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Kept by the database's triggers (deals/migrations/0003), never written by the code: the
+    # reports read them instead of joining a million contact links or stage changes.
+    contact_count = models.PositiveIntegerField(
+        _("contacts"), default=0, db_default=0, editable=False
+    )
+    # the furthest in-progress or won stage of its pipeline the deal has entered (its stage
+    # history), the sales funnel's "reached"; stage edits refresh it (deals_funnel_refresh)
+    funnel_stage = models.ForeignKey(
+        Stage,
+        verbose_name=_("furthest funnel stage"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    DATABASE_KEPT = ("contact_count", "funnel_stage")
 
     class Meta:
         verbose_name = _("deal")
@@ -183,6 +205,16 @@ class Deal(AssignedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, **kwargs) -> None:
+        """A loaded deal saved whole writes every field but DATABASE_KEPT: its copy of those
+        may be stale (a contact linked since), and the triggers own them."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                each.name for each in self._meta.concrete_fields
+                if not each.primary_key and each.name not in self.DATABASE_KEPT
+            ]  # fmt: skip
+        super().save(**kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("deals:detail", args=[self.pk])

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
-from deals.models import Stage
+from deals.models import FUNNEL_SEMANTICS, Stage
 from leads.models import Campaign, LeadStatus, Source
 
 from ..definitions import (
@@ -44,8 +44,6 @@ from ..filters import deals_filtered, default_pipeline_id, in_stages, stage_ids
 from ..scope import report_activities, report_deals, report_leads
 
 PERIOD = ("period_from", "period_to")
-# the stages a funnel shows, in their pipeline's order: lost stages are a way out, not a step
-FUNNEL_SEMANTICS = (Stage.Semantics.IN_PROGRESS, Stage.Semantics.WON)
 NO_SOURCE = _("No source")
 
 
@@ -86,7 +84,8 @@ class SalesFunnelReport(Report):
     it): a deal that skipped a stage, or was created straight into a later one, has reached
     the earlier ones too; one moved back still counts where it had been. Lost stages are not
     steps of the funnel. The other filters apply to the deals; deals without stage history
-    (written around the services) do not show. The first stage has no conversion from a
+    (written around the services) do not show. Without a period the furthest stage is the one
+    the database keeps on each deal (Deal.funnel_stage), so the history is not scanned. The first stage has no conversion from a
     previous one (None); there are no totals: the first row is the whole funnel."""
 
     key = "sales_funnel"
@@ -116,34 +115,10 @@ class SalesFunnelReport(Report):
         deals = deals_filtered(report_deals(actor), without(params, *PERIOD, "pipeline")).filter(
             pipeline_id=pipeline_id
         )
-        # each deal's furthest funnel stage entered within the period (DealStageChange rows
-        # dated in it; a deal created straight into a later stage has its first row there):
-        # all the conditions in one filter() so that they apply to the same join, and deals
-        # without such a row drop out with the inner join
-        reached = (
-            deals.filter(
-                within_period("stage_changes__at", params),
-                stage_changes__to_stage__pipeline_id=pipeline_id,
-                stage_changes__to_stage__semantics__in=FUNNEL_SEMANTICS,
-            )
-            .order_by()
-            .annotate(
-                furthest=Max("stage_changes__to_stage__sort"),
-                amount_in_base=ExpressionWrapper(AMOUNT_IN_BASE, output_field=MONEY),
-            )
-        )
-        figures = reached.aggregate(
-            **{
-                f"deals_{index}": Count("pk", filter=Q(furthest__gte=stage["sort"]))
-                for index, stage in enumerate(stages)
-            },
-            **{
-                f"amount_{index}": Sum(
-                    "amount_in_base", filter=Q(furthest__gte=stage["sort"]), output_field=MONEY
-                )
-                for index, stage in enumerate(stages)
-            },
-        )
+        if params.get("period_from") or params.get("period_to"):
+            figures = self._reached_within_period(deals, stages, params)
+        else:
+            figures = self._reached_ever(deals, stages)
         rows = [
             {
                 "stage": stage["name"],
@@ -158,6 +133,58 @@ class SalesFunnelReport(Report):
             )
             row["conversion_first"] = share(row["deals"], rows[0]["deals"])
         return ReportResult(columns=self.columns(), rows=rows)
+
+    @staticmethod
+    def _reached_ever(deals: QuerySet, stages: list[dict]) -> dict:
+        """deals_<i> and amount_<i>: the deals that reached the i-th stage, by the furthest
+        funnel stage the database keeps on each deal (Deal.funnel_stage; no scan of the stage
+        history): grouped by it, then each stage adds up the groups at or after it."""
+        grouped = {
+            row["funnel_stage_id"]: row
+            for row in deals.filter(funnel_stage_id__in=[stage["pk"] for stage in stages])
+            .order_by()
+            .values("funnel_stage_id")
+            .annotate(deals=Count("pk"), amount=sum_in_base())
+        }
+        figures = {}
+        for index, stage in enumerate(stages):
+            at_or_after = [grouped[each["pk"]] for each in stages
+                           if each["sort"] >= stage["sort"] and each["pk"] in grouped]  # fmt: skip
+            figures[f"deals_{index}"] = sum(group["deals"] for group in at_or_after)
+            figures[f"amount_{index}"] = sum(group["amount"] for group in at_or_after)
+        return figures
+
+    @staticmethod
+    def _reached_within_period(deals: QuerySet, stages: list[dict], params: dict) -> dict:
+        """deals_<i> and amount_<i>: the deals with a move of the period into the i-th stage or
+        a later one, from the stage history."""
+        # each deal's furthest funnel stage entered within the period: all the conditions in
+        # one filter() so that they apply to the same join, and deals without such a row drop
+        # out with the inner join
+        reached = (
+            deals.filter(
+                within_period("stage_changes__at", params),
+                stage_changes__to_stage__pipeline_id=stages[0]["pipeline_id"],
+                stage_changes__to_stage__semantics__in=FUNNEL_SEMANTICS,
+            )
+            .order_by()
+            .annotate(
+                furthest=Max("stage_changes__to_stage__sort"),
+                amount_in_base=ExpressionWrapper(AMOUNT_IN_BASE, output_field=MONEY),
+            )
+        )
+        return reached.aggregate(
+            **{
+                f"deals_{index}": Count("pk", filter=Q(furthest__gte=stage["sort"]))
+                for index, stage in enumerate(stages)
+            },
+            **{
+                f"amount_{index}": Sum(
+                    "amount_in_base", filter=Q(furthest__gte=stage["sort"]), output_field=MONEY
+                )
+                for index, stage in enumerate(stages)
+            },
+        )
 
     @staticmethod
     def columns() -> list[Column]:
@@ -293,7 +320,7 @@ class CampaignsReport(Report):
             .filter(campaign__isnull=False)
             .order_by()
             .values("campaign_id")
-            .annotate(count=Count("pk"))
+            .annotate(count=Count("*"))  # not of a column: the campaign index alone answers
         )
         lead_counts = {row["campaign_id"]: row["count"] for row in leads}
         # the deals created in the period, and the revenue of those won (closed) in it

@@ -3,7 +3,8 @@
 
 def chart_scripts(selector: str) -> tuple[str, str]:
     """For the chart's canvas at `selector`: a function telling whether Chart.js drew it (its
-    canvas holds painted pixels), and an expression giving the chart's labels."""
+    canvas holds painted pixels), and an expression giving the chart's labels (none while a
+    redraw has replaced the canvas and not yet made its chart)."""
     chart = f"() => document.querySelector({selector!r})"
     drawn = f"""() => {{
   const canvas = ({chart})();
@@ -11,4 +12,4 @@ def chart_scripts(selector: str) -> tuple[str, str]:
   const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
   return pixels.some((value, index) => index % 4 === 3 && value > 0);
 }}"""
-    return drawn, f"Chart.getChart(({chart})()).data.labels"
+    return drawn, f"(Chart.getChart(({chart})())?.data.labels ?? [])"

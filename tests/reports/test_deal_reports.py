@@ -27,7 +27,7 @@ D = Decimal
 # (read once per process), the count of the user's roles for the stage rules (twice when the
 # report lists the stages too), then the report's own. None depends on the data.
 QUERIES = {
-    "deals_by_contact": 5,  # by contact, their names, the total counting each deal once
+    "deals_by_contact": 6,  # the first contacts, their figures, names, the total of each deal once
     "deals_by_company": 5,  # by company (the first 500, totals by window), their titles
     "revenue_by_company": 5,
     "won_deals": 4,  # the list, its total and count by window functions
@@ -240,6 +240,16 @@ def test_won_deals_are_cut_with_a_note_and_totalled_in_full(world, monkeypatch):
     assert total(result, ("deals", "amount")) == (3, D(4900))
     assert result.totals["note"] == (
         "The 2 deals closed last of 3 are listed; the total counts them all.")  # fmt: skip
+
+
+def test_deals_by_contact_ranks_the_same_from_every_link_as_from_the_deals_that_pass(world):
+    """A director without filters: the links are ranked alone; a filter every deal passes
+    makes the report rank the links of the deals that pass."""
+    unfiltered = run(world, "deals_by_contact")
+    filtered = run(world, "deals_by_contact", amount_min=D(0))
+
+    assert (unfiltered.rows, unfiltered.totals) == (filtered.rows, filtered.totals)
+    assert unfiltered.rows
 
 
 def test_deals_by_contact_lists_the_busiest_contacts_and_totals_every_deal(world, monkeypatch):

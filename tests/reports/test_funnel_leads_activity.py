@@ -102,6 +102,18 @@ def test_sales_funnel_counts_the_moves_of_the_period_and_the_chosen_pipeline(lea
     ]
 
 
+@pytest.mark.parametrize("user", USERS)
+def test_the_funnel_from_the_kept_furthest_stages_is_the_one_from_the_whole_history(
+    lead_world, user
+):
+    """Without a period the report reads each deal's furthest stage the database keeps
+    (Deal.funnel_stage); a period spanning all the history makes it scan the history."""
+    report, actor = REPORTS.get("sales_funnel"), lead_world.users[user]
+    all_time = {"period_from": datetime.date(2000, 1, 1), "period_to": datetime.date(2100, 1, 1)}
+
+    assert report.run(actor=actor, params={}).rows == report.run(actor=actor, params=all_time).rows
+
+
 # --- leads by status and source ------------------------------------------------------------
 
 LEAD_KEYS = ("source", "leads", "status_new", "status_in_process", "status_converted",

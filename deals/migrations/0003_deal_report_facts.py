@@ -1,0 +1,184 @@
+"""Two figures of a deal the database keeps, for the reports: how many contacts it has, and the
+furthest funnel stage its history reached (the sales funnel without the history's GROUP BY).
+
+SQLite drops a table's triggers when a migration rebuilds the table (how Django alters a
+column there): a later migration that alters deals_deal, deals_dealcontact or
+deals_dealstagechange must create them again; tests/deals/test_report_facts.py fails until it
+does."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+
+# The furthest in-progress or won stage of the deal's pipeline in its stage history; {deal}
+# and {pipeline} are SQL expressions. The same on both databases.
+FURTHEST_FUNNEL_STAGE = """(
+    SELECT s.id FROM deals_dealstagechange h JOIN deals_stage s ON s.id = h.to_stage_id
+    WHERE h.deal_id = {deal} AND s.pipeline_id = {pipeline}
+      AND s.semantics IN ('in_progress', 'won')
+    ORDER BY s.sort DESC, s.id DESC LIMIT 1
+)"""
+
+# PostgreSQL: statement-level triggers, so a COPY of thousands of rows updates each deal once.
+# The counts move by increments (a concurrent link's increment lands on the row version its
+# UPDATE waited for); the funnel stage is recomputed from the history (a deal's moves are
+# serialised by the services' row lock).
+POSTGRESQL = [
+    f"""CREATE FUNCTION deals_funnel_stage_of(deal bigint, pipeline bigint) RETURNS bigint
+        LANGUAGE sql STABLE AS $$ SELECT {FURTHEST_FUNNEL_STAGE.format(deal="$1", pipeline="$2")} $$""",
+    """CREATE FUNCTION deals_funnel_stage_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE deals_deal d SET funnel_stage_id = f.stage_id
+        FROM (SELECT d2.id, deals_funnel_stage_of(d2.id, d2.pipeline_id) AS stage_id
+              FROM deals_deal d2 WHERE d2.id IN (SELECT deal_id FROM changes)) f
+        WHERE d.id = f.id AND d.funnel_stage_id IS DISTINCT FROM f.stage_id;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER deals_funnel_stage_after_insert AFTER INSERT ON deals_dealstagechange
+       REFERENCING NEW TABLE AS changes FOR EACH STATEMENT
+       EXECUTE FUNCTION deals_funnel_stage_keep()""",
+    """CREATE TRIGGER deals_funnel_stage_after_delete AFTER DELETE ON deals_dealstagechange
+       REFERENCING OLD TABLE AS changes FOR EACH STATEMENT
+       EXECUTE FUNCTION deals_funnel_stage_keep()""",
+    """CREATE FUNCTION deals_funnel_stage_of_new_pipeline() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.funnel_stage_id := deals_funnel_stage_of(NEW.id, NEW.pipeline_id);
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER deals_funnel_stage_on_pipeline BEFORE UPDATE OF pipeline_id ON deals_deal
+       FOR EACH ROW WHEN (OLD.pipeline_id IS DISTINCT FROM NEW.pipeline_id)
+       EXECUTE FUNCTION deals_funnel_stage_of_new_pipeline()""",
+    # TG_ARGV[0]: 1 for links inserted, -1 for links deleted
+    """CREATE FUNCTION deals_contact_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE deals_deal d SET contact_count = d.contact_count + TG_ARGV[0]::int * l.links
+        FROM (SELECT deal_id, COUNT(*) AS links FROM links GROUP BY deal_id) l
+        WHERE d.id = l.deal_id;
+        RETURN NULL;
+    END $$""",
+    """CREATE FUNCTION deals_contact_count_move() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE deals_deal d SET contact_count = d.contact_count + l.links
+        FROM (SELECT deal_id, SUM(links) AS links FROM (
+                  SELECT deal_id, -1 AS links FROM old_links
+                  UNION ALL SELECT deal_id, 1 FROM new_links
+              ) moved GROUP BY deal_id HAVING SUM(links) <> 0) l
+        WHERE d.id = l.deal_id;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER deals_contact_count_after_insert AFTER INSERT ON deals_dealcontact
+       REFERENCING NEW TABLE AS links FOR EACH STATEMENT
+       EXECUTE FUNCTION deals_contact_count_change('1')""",
+    """CREATE TRIGGER deals_contact_count_after_delete AFTER DELETE ON deals_dealcontact
+       REFERENCING OLD TABLE AS links FOR EACH STATEMENT
+       EXECUTE FUNCTION deals_contact_count_change('-1')""",
+    """CREATE TRIGGER deals_contact_count_after_update AFTER UPDATE ON deals_dealcontact
+       REFERENCING OLD TABLE AS old_links NEW TABLE AS new_links FOR EACH STATEMENT
+       EXECUTE FUNCTION deals_contact_count_move()""",
+]
+POSTGRESQL_DROP = [
+    "DROP TRIGGER deals_contact_count_after_update ON deals_dealcontact",
+    "DROP TRIGGER deals_contact_count_after_delete ON deals_dealcontact",
+    "DROP TRIGGER deals_contact_count_after_insert ON deals_dealcontact",
+    "DROP FUNCTION deals_contact_count_move()",
+    "DROP FUNCTION deals_contact_count_change()",
+    "DROP TRIGGER deals_funnel_stage_on_pipeline ON deals_deal",
+    "DROP FUNCTION deals_funnel_stage_of_new_pipeline()",
+    "DROP TRIGGER deals_funnel_stage_after_delete ON deals_dealstagechange",
+    "DROP TRIGGER deals_funnel_stage_after_insert ON deals_dealstagechange",
+    "DROP FUNCTION deals_funnel_stage_keep()",
+    "DROP FUNCTION deals_funnel_stage_of(bigint, bigint)",
+]
+
+# SQLite (the demo's database): row-level triggers.
+SQLITE_FUNNEL_OF_ROW = FURTHEST_FUNNEL_STAGE.format(
+    deal="deals_deal.id", pipeline="deals_deal.pipeline_id"
+)
+SQLITE = [
+    f"""CREATE TRIGGER deals_funnel_stage_after_insert AFTER INSERT ON deals_dealstagechange
+    BEGIN
+        UPDATE deals_deal SET funnel_stage_id = {SQLITE_FUNNEL_OF_ROW} WHERE id = NEW.deal_id;
+    END""",
+    f"""CREATE TRIGGER deals_funnel_stage_after_delete AFTER DELETE ON deals_dealstagechange
+    BEGIN
+        UPDATE deals_deal SET funnel_stage_id = {SQLITE_FUNNEL_OF_ROW} WHERE id = OLD.deal_id;
+    END""",
+    f"""CREATE TRIGGER deals_funnel_stage_on_pipeline AFTER UPDATE OF pipeline_id ON deals_deal
+    WHEN OLD.pipeline_id IS NOT NEW.pipeline_id
+    BEGIN
+        UPDATE deals_deal SET funnel_stage_id = {SQLITE_FUNNEL_OF_ROW} WHERE id = NEW.id;
+    END""",
+    """CREATE TRIGGER deals_contact_count_after_insert AFTER INSERT ON deals_dealcontact
+    BEGIN
+        UPDATE deals_deal SET contact_count = contact_count + 1 WHERE id = NEW.deal_id;
+    END""",
+    """CREATE TRIGGER deals_contact_count_after_delete AFTER DELETE ON deals_dealcontact
+    BEGIN
+        UPDATE deals_deal SET contact_count = contact_count - 1 WHERE id = OLD.deal_id;
+    END""",
+    """CREATE TRIGGER deals_contact_count_after_update AFTER UPDATE OF deal_id ON deals_dealcontact
+    WHEN OLD.deal_id IS NOT NEW.deal_id
+    BEGIN
+        UPDATE deals_deal SET contact_count = contact_count - 1 WHERE id = OLD.deal_id;
+        UPDATE deals_deal SET contact_count = contact_count + 1 WHERE id = NEW.deal_id;
+    END""",
+]
+SQLITE_DROP = [
+    f"DROP TRIGGER {name}"
+    for name in (
+        "deals_funnel_stage_after_insert",
+        "deals_funnel_stage_after_delete",
+        "deals_funnel_stage_on_pipeline",
+        "deals_contact_count_after_insert",
+        "deals_contact_count_after_delete",
+        "deals_contact_count_after_update",
+    )
+]
+# the existing deals' figures, once
+BACKFILL = f"""
+UPDATE deals_deal SET
+    contact_count = (SELECT COUNT(*) FROM deals_dealcontact l WHERE l.deal_id = deals_deal.id),
+    funnel_stage_id = {SQLITE_FUNNEL_OF_ROW}
+"""
+
+
+def _run(statements_by_vendor):
+    def run(apps, schema_editor):
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("deals", "0002_add_deal_shares"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="deal",
+            name="contact_count",
+            field=models.PositiveIntegerField(
+                db_default=0, default=0, editable=False, verbose_name="contacts"
+            ),
+        ),
+        migrations.AddField(
+            model_name="deal",
+            name="funnel_stage",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="deals.stage",
+                verbose_name="furthest funnel stage",
+            ),
+        ),
+        migrations.RunPython(
+            _run({"postgresql": [BACKFILL, *POSTGRESQL], "sqlite": [BACKFILL, *SQLITE]}),
+            _run({"postgresql": POSTGRESQL_DROP, "sqlite": SQLITE_DROP}),
+        ),
+    ]
