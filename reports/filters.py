@@ -77,6 +77,18 @@ def deals_filtered(deals: QuerySet, params: dict, *, date_field: str = "created_
     return deals
 
 
+def filters_given(params: dict, names: tuple[str, ...] = DEAL_FILTERS) -> bool:
+    """Whether any of the filters `names` has a value, as deals_filtered reads them: zero is
+    a value, an empty choice or selection is not."""
+
+    def given(value) -> bool:
+        if isinstance(value, list | tuple | QuerySet):
+            return bool(value)
+        return value is not None and value != ""
+
+    return any(given(params.get(name)) for name in names)
+
+
 def default_pipeline_id() -> Subquery:
     """The pk of the default pipeline, else of the first one (a subquery)."""
     return Subquery(Pipeline.objects.order_by("-is_default", "sort", "pk").values("pk")[:1])

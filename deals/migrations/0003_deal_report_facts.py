@@ -10,8 +10,8 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-# The furthest in-progress or won stage of the deal's pipeline in its stage history; {deal}
-# and {pipeline} are SQL expressions. The same on both databases.
+# SQLite: the furthest in-progress or won stage of the deal's pipeline in its stage history;
+# {deal} and {pipeline} are SQL expressions (PostgreSQL: the function deals_funnel_stage_of).
 FURTHEST_FUNNEL_STAGE = """(
     SELECT s.id FROM deals_dealstagechange h JOIN deals_stage s ON s.id = h.to_stage_id
     WHERE h.deal_id = {deal} AND s.pipeline_id = {pipeline}
@@ -19,19 +19,33 @@ FURTHEST_FUNNEL_STAGE = """(
     ORDER BY s.sort DESC, s.id DESC LIMIT 1
 )"""
 
-# PostgreSQL: statement-level triggers, so a COPY of thousands of rows updates each deal once.
+# PostgreSQL: statement-level triggers, so a COPY of thousands of rows runs one trigger; it
+# updates each deal it touched by its key, in the keys' order (a join to the deals would be
+# planned blind, the transition table has no statistics: a scan of every deal per statement).
 # The counts move by increments (a concurrent link's increment lands on the row version its
 # UPDATE waited for); the funnel stage is recomputed from the history (a deal's moves are
 # serialised by the services' row lock).
 POSTGRESQL = [
-    f"""CREATE FUNCTION deals_funnel_stage_of(deal bigint, pipeline bigint) RETURNS bigint
-        LANGUAGE sql STABLE AS $$ SELECT {FURTHEST_FUNNEL_STAGE.format(deal="$1", pipeline="$2")} $$""",
+    # the deal's own stage changes first (MATERIALIZED): never planned from the stages' side,
+    # whatever the statistics say
+    """CREATE FUNCTION deals_funnel_stage_of(deal bigint, pipeline bigint) RETURNS bigint
+    LANGUAGE sql STABLE AS $$
+        WITH entered AS MATERIALIZED (
+            SELECT to_stage_id FROM deals_dealstagechange WHERE deal_id = $1
+        )
+        SELECT s.id FROM entered e JOIN deals_stage s ON s.id = e.to_stage_id
+        WHERE s.pipeline_id = $2 AND s.semantics IN ('in_progress', 'won')
+        ORDER BY s.sort DESC, s.id DESC LIMIT 1
+    $$""",
     """CREATE FUNCTION deals_funnel_stage_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE changed record; pipeline bigint; furthest bigint;
     BEGIN
-        UPDATE deals_deal d SET funnel_stage_id = f.stage_id
-        FROM (SELECT d2.id, deals_funnel_stage_of(d2.id, d2.pipeline_id) AS stage_id
-              FROM deals_deal d2 WHERE d2.id IN (SELECT deal_id FROM changes)) f
-        WHERE d.id = f.id AND d.funnel_stage_id IS DISTINCT FROM f.stage_id;
+        FOR changed IN SELECT DISTINCT deal_id FROM changes ORDER BY deal_id LOOP
+            SELECT pipeline_id INTO pipeline FROM deals_deal WHERE id = changed.deal_id;
+            furthest := deals_funnel_stage_of(changed.deal_id, pipeline);
+            UPDATE deals_deal SET funnel_stage_id = furthest
+            WHERE id = changed.deal_id AND funnel_stage_id IS DISTINCT FROM furthest;
+        END LOOP;
         RETURN NULL;
     END $$""",
     """CREATE TRIGGER deals_funnel_stage_after_insert AFTER INSERT ON deals_dealstagechange
@@ -50,20 +64,25 @@ POSTGRESQL = [
        EXECUTE FUNCTION deals_funnel_stage_of_new_pipeline()""",
     # TG_ARGV[0]: 1 for links inserted, -1 for links deleted
     """CREATE FUNCTION deals_contact_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE changed record;
     BEGIN
-        UPDATE deals_deal d SET contact_count = d.contact_count + TG_ARGV[0]::int * l.links
-        FROM (SELECT deal_id, COUNT(*) AS links FROM links GROUP BY deal_id) l
-        WHERE d.id = l.deal_id;
+        FOR changed IN SELECT deal_id, COUNT(*) AS links FROM links GROUP BY deal_id
+                       ORDER BY deal_id LOOP
+            UPDATE deals_deal SET contact_count = contact_count + TG_ARGV[0]::int * changed.links
+            WHERE id = changed.deal_id;
+        END LOOP;
         RETURN NULL;
     END $$""",
     """CREATE FUNCTION deals_contact_count_move() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE changed record;
     BEGIN
-        UPDATE deals_deal d SET contact_count = d.contact_count + l.links
-        FROM (SELECT deal_id, SUM(links) AS links FROM (
-                  SELECT deal_id, -1 AS links FROM old_links
-                  UNION ALL SELECT deal_id, 1 FROM new_links
-              ) moved GROUP BY deal_id HAVING SUM(links) <> 0) l
-        WHERE d.id = l.deal_id;
+        FOR changed IN SELECT deal_id, SUM(links) AS links FROM (
+                           SELECT deal_id, -1 AS links FROM old_links
+                           UNION ALL SELECT deal_id, 1 FROM new_links
+                       ) moved GROUP BY deal_id HAVING SUM(links) <> 0 ORDER BY deal_id LOOP
+            UPDATE deals_deal SET contact_count = contact_count + changed.links
+            WHERE id = changed.deal_id;
+        END LOOP;
         RETURN NULL;
     END $$""",
     """CREATE TRIGGER deals_contact_count_after_insert AFTER INSERT ON deals_dealcontact
@@ -135,10 +154,10 @@ SQLITE_DROP = [
     )
 ]
 # the existing deals' figures, once
-BACKFILL = f"""
+BACKFILL = """
 UPDATE deals_deal SET
     contact_count = (SELECT COUNT(*) FROM deals_dealcontact l WHERE l.deal_id = deals_deal.id),
-    funnel_stage_id = {SQLITE_FUNNEL_OF_ROW}
+    funnel_stage_id = {furthest}
 """
 
 
@@ -178,7 +197,13 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(
-            _run({"postgresql": [BACKFILL, *POSTGRESQL], "sqlite": [BACKFILL, *SQLITE]}),
+            _run({
+                "postgresql": [
+                    *POSTGRESQL,
+                    BACKFILL.format(furthest="deals_funnel_stage_of(id, pipeline_id)"),
+                ],
+                "sqlite": [*SQLITE, BACKFILL.format(furthest=SQLITE_FUNNEL_OF_ROW)],
+            }),
             _run({"postgresql": POSTGRESQL_DROP, "sqlite": SQLITE_DROP}),
         ),
     ]

@@ -47,7 +47,14 @@ from ..definitions import (
     sum_in_base,
     sum_totals,
 )
-from ..filters import DEAL_FILTERS, deals_filtered, default_pipeline_id, in_stages, stage_ids
+from ..filters import (
+    DEAL_FILTERS,
+    deals_filtered,
+    default_pipeline_id,
+    filters_given,
+    in_stages,
+    stage_ids,
+)
 from ..scope import report_deals
 
 WON, LOST, IN_PROGRESS = "won", "lost", "in_progress"
@@ -219,8 +226,7 @@ class DealsByContactReport(Report):
         """The deal-contact links the report counts: those of the deals that pass. When the
         actor sees every deal and no filter narrows them, that is every link, and the links
         are grouped alone (an index-only scan) rather than joined to a million deals."""
-        unfiltered = not any(params.get(name) for name in DEAL_FILTERS)
-        if unfiltered and sees_everything(actor, PermissionEntity.DEAL):
+        if not filters_given(params) and sees_everything(actor, PermissionEntity.DEAL):
             return DealContact.objects.all()
         return DealContact.objects.filter(deal__in=deals.values("pk"))
 

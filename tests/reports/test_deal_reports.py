@@ -6,6 +6,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import RoleStageRule
@@ -245,11 +247,19 @@ def test_won_deals_are_cut_with_a_note_and_totalled_in_full(world, monkeypatch):
 def test_deals_by_contact_ranks_the_same_from_every_link_as_from_the_deals_that_pass(world):
     """A director without filters: the links are ranked alone; a filter every deal passes
     makes the report rank the links of the deals that pass."""
-    unfiltered = run(world, "deals_by_contact")
-    filtered = run(world, "deals_by_contact", amount_min=D(0))
+    with CaptureQueriesContext(connection) as alone:
+        unfiltered = run(world, "deals_by_contact")
+    with CaptureQueriesContext(connection) as joined:
+        filtered = run(world, "deals_by_contact", amount_min=D(0))
 
     assert (unfiltered.rows, unfiltered.totals) == (filtered.rows, filtered.totals)
     assert unfiltered.rows
+    [ranked_alone, ranked_joined] = [
+        next(query["sql"] for query in queries if "deals_dealcontact" in query["sql"])
+        for queries in (alone, joined)
+    ]
+    assert '"deals_deal" ' not in ranked_alone
+    assert '"deals_deal" ' in ranked_joined
 
 
 def test_deals_by_contact_lists_the_busiest_contacts_and_totals_every_deal(world, monkeypatch):
