@@ -1,15 +1,17 @@
-"""Concurrent stage moves of one deal, each in its own connection, apply one after the other."""
+"""Concurrent writes to one deal, each in its own connection: stage moves apply one after the
+other, and the figures the database keeps on the deal count every one of them."""
 
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from deals.models import Deal, DealStageChange
+from deals.models import Deal, DealContact, DealStageChange
 from deals.services import deal_create, deal_move_to_stage
-from tests.factories import UserFactory, currencies, sales_pipeline
+from tests.factories import ContactFactory, UserFactory, currencies, sales_pipeline
 
 MOVES_PER_THREAD = 5
+LINKS_PER_THREAD = 20
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,3 +54,37 @@ def test_concurrent_stage_moves_keep_an_unbroken_history():
         assert after.from_stage_id == before.to_stage_id
     assert Deal.objects.get(pk=deal.pk).stage_id == history[-1].to_stage_id
     assert len(history) > 1 + MOVES_PER_THREAD
+    assert Deal.objects.get(pk=deal.pk).funnel_stage == stages["Won"]  # the furthest reached
+
+
+@pytest.mark.django_db(transaction=True)
+def test_contacts_linked_at_once_in_two_connections_are_all_counted():
+    # given a deal, and two writers linking contacts to it around the services (no row lock)
+    currencies()
+    sales_pipeline()
+    deal = deal_create(title="Shared", actor=None)
+    contacts = ContactFactory.create_batch(2 * LINKS_PER_THREAD)
+    errors = []
+    start = threading.Barrier(2)
+
+    def link(batch):
+        try:
+            start.wait(timeout=30)
+            for contact in batch:
+                with transaction.atomic():
+                    DealContact.objects.create(deal=deal, contact=contact)
+        except Exception as error:  # reported by the main thread
+            errors.append(error)
+        finally:
+            connection.close()
+
+    # when both link their contacts at the same time
+    threads = [threading.Thread(target=link, args=(contacts[index::2],)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then the count the triggers keep has every link
+    assert errors == []
+    assert Deal.objects.get(pk=deal.pk).contact_count == 2 * LINKS_PER_THREAD
