@@ -78,10 +78,12 @@ class PipelineAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
-        stages_edited = formset.model is Stage and (
-            formset.changed_objects or formset.deleted_objects
+        # which stage is furthest depends on the order and the meanings (a name or a colour
+        # does not: no need to rewrite every deal of the pipeline for those)
+        reordered = any(
+            {"sort", "semantics"} & set(fields) for _stage, fields in formset.changed_objects
         )
-        if change and stages_edited:
+        if change and formset.model is Stage and (reordered or formset.deleted_objects):
             deals_funnel_refresh(form.instance)
 
 

@@ -4,10 +4,12 @@ pipeline its history entered (Deal.funnel_stage). They must follow every way the
 the services, bulk inserts, the ORM's cascades, rows written around the services."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts.services import contact_delete, contact_merge
-from deals.models import Deal, DealContact, DealStageChange
+from deals.models import Deal, DealContact, DealStageChange, Pipeline
 from deals.services import (
     DealDraft,
     deal_add_contact,
@@ -155,25 +157,47 @@ def test_reordered_stages_are_refreshed_by_the_service(pipeline, stages):
     assert kept(deal)[1] == "New"
 
 
-def test_stages_reordered_in_the_admin_refresh_the_pipelines_deals(pipeline, stages, client):
-    deal = deal_create(title="Order", actor=None)
-    deal_move_to_stage(deal=deal, stage=stages["Negotiation"], actor=None)
-    deal_move_to_stage(deal=deal, stage=stages["New"], actor=None)
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+def stage_form(pipeline, stages, *, sorts=None, names=None) -> dict:
+    """The admin's pipeline form with its stages, some given another sort or name."""
+    sorts, names = sorts or {}, names or {}
     ordered = sorted(stages.values(), key=lambda stage: stage.sort)
-    new_sorts = {"New": 25}
     form = {"name": pipeline.name, "is_default": "on", "sort": pipeline.sort,
             "stages-TOTAL_FORMS": len(ordered), "stages-INITIAL_FORMS": len(ordered),
             "stages-MIN_NUM_FORMS": 0, "stages-MAX_NUM_FORMS": 1000}  # fmt: skip
     for index, stage in enumerate(ordered):
         form |= {
             f"stages-{index}-id": stage.pk, f"stages-{index}-pipeline": pipeline.pk,
-            f"stages-{index}-name": stage.name, f"stages-{index}-semantics": stage.semantics,
-            f"stages-{index}-sort": new_sorts.get(stage.name, stage.sort),
+            f"stages-{index}-name": names.get(stage.name, stage.name),
+            f"stages-{index}-semantics": stage.semantics,
+            f"stages-{index}-sort": sorts.get(stage.name, stage.sort),
             f"stages-{index}-color": stage.color,
         }  # fmt: skip
+    return form
+
+
+def test_stages_reordered_in_the_admin_refresh_the_pipelines_deals(pipeline, stages, client):
+    deal = deal_create(title="Order", actor=None)
+    deal_move_to_stage(deal=deal, stage=stages["Negotiation"], actor=None)
+    deal_move_to_stage(deal=deal, stage=stages["New"], actor=None)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    form = stage_form(pipeline, stages, sorts={"New": 25})
 
     response = client.post(reverse("admin:deals_pipeline_change", args=[pipeline.pk]), form)
 
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     assert kept(deal)[1] == "New"
+
+
+def test_a_renamed_stage_rewrites_no_deal(pipeline, stages, client):
+    deal_create(title="Order", actor=None)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            reverse("admin:deals_pipeline_change", args=[pipeline.pk]),
+            stage_form(pipeline, stages, names={"New": "Fresh"}),
+        )
+
+    assert response.status_code == 302
+    assert Pipeline.objects.get(pk=pipeline.pk).stages.filter(name="Fresh").exists()
+    assert not [query for query in queries if query["sql"].startswith('UPDATE "deals_deal"')]
