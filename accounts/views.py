@@ -7,6 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.http import posted_id
+
 from .forms import RoleForm, ShareForm
 from .models import ApiToken, PermissionAction, Role, SavedFilter, User
 from .policy import can, can_manage_settings, get_item
@@ -20,15 +22,6 @@ from .services import (
     saved_filter_delete,
     saved_filter_save,
 )
-
-
-def _posted_id(request, name: str) -> int:
-    """The id posted as `name`; Http404 when it is not a positive whole number (a malformed
-    id names nothing, and must not reach the database as a 500)."""
-    value = request.POST.get(name, "").strip()
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) < 2**63:
-        raise Http404
-    return int(value)
 
 
 def _require_settings_right(request) -> None:
@@ -108,7 +101,7 @@ def share_view(request, entity_type: str, pk: int):
     form = ShareForm(request.POST or None, sharer=request.user)
     if request.method == "POST":
         if "revoke" in request.POST:
-            colleague = get_object_or_404(User, pk=_posted_id(request, "revoke"))
+            colleague = get_object_or_404(User, pk=posted_id(request, "revoke"))
             object_unshare(obj=obj, colleague=colleague, actor=request.user)
         elif form.is_valid():
             object_share(obj=obj, colleague=form.cleaned_data["colleague"], actor=request.user,
@@ -124,7 +117,7 @@ def api_token_list_view(request):
     """The user's own API tokens: make one (shown once, here), revoke one."""
     new_token = None
     if request.method == "POST" and "revoke" in request.POST:
-        token = get_object_or_404(ApiToken, pk=_posted_id(request, "revoke"), user=request.user)
+        token = get_object_or_404(ApiToken, pk=posted_id(request, "revoke"), user=request.user)
         api_token_revoke(token=token)
         messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
         return redirect("accounts:tokens")

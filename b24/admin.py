@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import InboundWebhook, Scope
-from .services import webhook_create
+from .services import webhook_create, webhook_update
 
 
 class InboundWebhookAddForm(forms.ModelForm):
@@ -14,6 +14,11 @@ class InboundWebhookAddForm(forms.ModelForm):
     class Meta:
         model = InboundWebhook
         fields = ["user", "name", "scopes", "expires_at"]
+
+
+class InboundWebhookChangeForm(InboundWebhookAddForm):
+    class Meta(InboundWebhookAddForm.Meta):
+        fields = ["user", "name", "scopes", "is_active", "expires_at"]
 
 
 @admin.register(InboundWebhook)
@@ -32,8 +37,8 @@ class InboundWebhookAdmin(admin.ModelAdmin):
     readonly_fields = ["code_hint", "last_used_at"]
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is None:  # a new webhook: its code is made, and shown once
-            kwargs["form"] = InboundWebhookAddForm
+        # a new webhook: its code is made, and shown once
+        kwargs["form"] = InboundWebhookAddForm if obj is None else InboundWebhookChangeForm
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -43,7 +48,9 @@ class InboundWebhookAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            webhook_update(webhook=obj, name=obj.name, scopes=obj.scopes,
+                           is_active=obj.is_active, expires_at=obj.expires_at)  # fmt: skip
+            return
         webhook, code = webhook_create(user=obj.user, name=obj.name, scopes=obj.scopes,
                                        expires_at=obj.expires_at)  # fmt: skip
         obj.pk = webhook.pk

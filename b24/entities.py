@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 
 from accounts.models import PermissionAction, PermissionEntity
-from accounts.policy import get_within, require_assign
+from accounts.policy import get_item, require_assign
 from catalog.models import Currency
 from contacts.models import Communication, Company, Contact
 from contacts.selectors import company_list, contact_list
@@ -269,8 +269,7 @@ def _fields_param(call: Call) -> dict:
 def item_for(entity: Entity, call: Call, action: str) -> Model:
     """The item the call's `id` names if the caller may `action` it (raises as get_within
     does): for the item's own methods and those on its parts (product rows, contacts)."""
-    return get_within(entity.model.objects.all(), user=call.user, entity=entity.permission,
-                      pk=_id_of(call), action=action)  # fmt: skip
+    return get_item(call.user, entity.permission, _id_of(call), action)
 
 
 def _id_of(call: Call) -> int:
@@ -358,7 +357,6 @@ def _deal_create(call: Call, data: dict) -> Deal:
 
 def _deal_update(call: Call, deal: Deal, data: dict) -> Deal:
     data = dict(data)
-    data.pop("pipeline_id", None)  # CATEGORY_ID is immutable in crm.deal.update
     stage_id = data.pop("stage_id", None)
     contacts = data.pop("contacts", None)
     if "responsible" in data:

@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from .errors import B24Error
+from .params import as_flag
 from .values import (
     parse_date_value,
-    parse_flag,
     parse_int,
     parse_lower,
     parse_money,
@@ -89,7 +89,7 @@ def moment(name, title, path) -> Field:
 
 
 def flag(name, title, path) -> Field:
-    return Field(name, title, "char", path, show_flag, parse_flag, written(path, parse_flag))
+    return Field(name, title, "char", path, show_flag, as_flag, written(path, as_flag))
 
 
 def choice(name, title, path, choices: type[models.TextChoices]) -> Field:

@@ -34,7 +34,6 @@ class Page:
 
 @dataclass(frozen=True)
 class Method:
-    name: str
     scope: str | None
     handler: Callable[[Call], Any] = field(compare=False)
 
@@ -47,7 +46,7 @@ def b24_method(*names: str, scope: str | None):
 
     def register(handler: Callable[[Call], Any]):
         for name in names:
-            METHODS[name.lower()] = Method(name.lower(), scope, handler)
+            METHODS[name.lower()] = Method(scope, handler)
         return handler
 
     return register

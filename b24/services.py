@@ -25,15 +25,36 @@ def webhook_create(
     expires_at: datetime.datetime | None = None,
 ) -> tuple[InboundWebhook, str]:  # fmt: skip
     """A new webhook and its code (returned once: only its hash is stored)."""
-    unknown = set(scopes) - set(Scope.values)
-    if unknown:
-        raise ValidationError({"scopes": _("Unknown scopes: %s") % ", ".join(sorted(unknown))})
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     webhook = InboundWebhook(user=user, name=name.strip(), code_hash=code_hash(code),
-                             code_hint=code[-4:], scopes=sorted(set(scopes)), expires_at=expires_at)  # fmt: skip
+                             code_hint=code[-4:], scopes=_checked_scopes(scopes),
+                             expires_at=expires_at)  # fmt: skip
     webhook.full_clean()
     webhook.save()
     return webhook, code
+
+
+def webhook_update(
+    *, webhook: InboundWebhook, name: str, scopes: list[str], is_active: bool,
+    expires_at: datetime.datetime | None,
+) -> InboundWebhook:  # fmt: skip
+    """The webhook's name, scopes, state and expiry changed (its code stays)."""
+    webhook.name, webhook.scopes = name.strip(), _checked_scopes(scopes)
+    webhook.is_active, webhook.expires_at = is_active, expires_at
+    webhook.full_clean()
+    webhook.save(update_fields=["name", "scopes", "is_active", "expires_at", "updated_at"])
+    return webhook
+
+
+def _checked_scopes(scopes: list[str]) -> list[str]:
+    """The scopes, sorted and once each; ValidationError for a scope that does not exist (a
+    list is required: a bare "crm" would read as the scopes c, r and m)."""
+    if not isinstance(scopes, list | tuple):
+        raise ValidationError({"scopes": _("Choose the scopes from the list.")})
+    unknown = set(scopes) - set(Scope.values)
+    if unknown:
+        raise ValidationError({"scopes": _("Unknown scopes: %s") % ", ".join(sorted(unknown))})
+    return sorted(set(scopes))
 
 
 def webhook_authenticate(*, user_id: int, code: str) -> InboundWebhook | None:

@@ -25,7 +25,7 @@ def category_resolve(value) -> int:
     text = str(value).strip()
     if text in ("", "0"):
         return pipeline_default().pk
-    if not text.isdigit() or not Pipeline.objects.filter(pk=int(text)).exists():
+    if not text.isdecimal() or not Pipeline.objects.filter(pk=int(text)).exists():
         raise B24Error(f"Category '{value}' not found.")
     return int(text)
 
@@ -36,10 +36,10 @@ def stage_resolve(value, *, pipeline_id: int | None = None) -> int:
     text = str(value).strip()
     prefix, _colon, name = text.rpartition(":")
     if prefix:
-        if not (prefix[:1] in "Cc" and prefix[1:].isdigit()):
+        if not (prefix[:1] in "Cc" and prefix[1:].isdecimal()):
             raise B24Error(f"Stage '{value}' not found.")
         pipeline_id = int(prefix[1:])
-    if name.isdigit():
+    if name.isdecimal():
         found = Stage.objects.filter(
             pk=int(name), **({"pipeline_id": pipeline_id} if prefix else {})
         )

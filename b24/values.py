@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from .errors import B24Error
-from .params import ParamsError, as_flag
 
 
 def show_text(value) -> str:
@@ -64,13 +63,6 @@ def parse_money(value) -> Decimal:
         return Decimal(str(value if value not in (None, "") else 0).replace(",", ".").strip())
     except InvalidOperation:
         raise B24Error(f"'{value}' is not a number.") from None
-
-
-def parse_flag(value) -> bool:
-    try:
-        return as_flag(value)
-    except ParamsError as error:
-        raise B24Error(str(error)) from None
 
 
 def parse_date_value(value) -> datetime.date | None:

@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.http import posted_id
+
 from .forms import WebhookForm
 from .models import InboundWebhook
 from .services import webhook_create, webhook_revoke
@@ -16,8 +18,9 @@ def webhook_list_view(request):
     new_url = None
     form = WebhookForm()
     if request.method == "POST" and "revoke" in request.POST:
-        webhook = get_object_or_404(InboundWebhook, pk=request.POST["revoke"] if
-                                    request.POST["revoke"].isdigit() else 0, user=request.user)  # fmt: skip
+        webhook = get_object_or_404(
+            InboundWebhook, pk=posted_id(request, "revoke"), user=request.user
+        )
         webhook_revoke(webhook=webhook)
         messages.success(request, _("The webhook %(name)s is revoked.") % {"name": webhook.name})
         return redirect("b24_settings:webhooks")

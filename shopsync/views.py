@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import PermissionAction
 from accounts.policy import can
 from core.errors import ApplicationError, error_text
+from core.http import posted_id
 from core.urls import entity_url
 from deals.models import Deal, Stage
 from deals.selectors import deal_get
@@ -271,7 +272,7 @@ def deal_order(request, deal_id: int):
 def deal_order_create(request, deal_id: int):
     """Send the deal to the chosen shop as a new order (deal_bind_to_shop)."""
     deal = _deal_or_404(request, deal_id, PermissionAction.EDIT)
-    shop = get_object_or_404(Shop, pk=request.POST.get("shop") or 0, is_active=True)
+    shop = get_object_or_404(Shop, pk=posted_id(request, "shop"), is_active=True)
     try:
         deal_bind_to_shop(deal=deal, shop=shop, actor=request.user)
     except ApplicationError as error:

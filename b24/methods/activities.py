@@ -25,11 +25,10 @@ from leads.selectors import lead_list
 from .. import fields as f
 from ..entities import ENTITIES, FILTER_KEY, FieldSet, filtered, item_for, ordering, page_of
 from ..errors import B24Error, not_found
-from ..params import as_list, upper_keys
+from ..params import as_flag, as_list, upper_keys
 from ..registry import Call, Page, b24_method
 from ..values import (
     parse_datetime_value,
-    parse_flag,
     parse_int,
     parse_text,
     show_datetime,
@@ -88,7 +87,7 @@ def _show_completed(status: str) -> str:
 
 
 def _parse_completed(value) -> str:
-    return Status.DONE if parse_flag(value) else Status.PLANNED
+    return Status.DONE if as_flag(value) else Status.PLANNED
 
 
 # An activity's fields: read from the attribute `path`, filtered and ordered on it. The owner
@@ -154,7 +153,7 @@ def activity_add(call: Call) -> int:
         location=parse_text(fields.get("LOCATION")),
         starts_at=parse_datetime_value(fields.get("START_TIME")),
         deadline=parse_datetime_value(fields.get("DEADLINE") or fields.get("END_TIME")),
-        is_done=parse_flag(fields.get("COMPLETED")),
+        is_done=as_flag(fields.get("COMPLETED")),
         priority=PRIORITIES.parse(fields.get("PRIORITY") or "2"),
         direction=DIRECTIONS.parse(direction) if direction else "",
     )  # fmt: skip
@@ -308,7 +307,7 @@ def deal_contact_items_set(call: Call) -> bool:
     if missing:
         raise B24Error(f"CONTACT_ID: item {', '.join(missing)} not found.")
     primary = next((pk for pk, each in zip(ids, items, strict=True)
-                    if parse_flag(each.get("IS_PRIMARY"))), ids[0] if ids else None)  # fmt: skip
+                    if as_flag(each.get("IS_PRIMARY"))), ids[0] if ids else None)  # fmt: skip
     deal_set_contacts(deal=deal, contacts=[contacts[pk] for pk in ids], actor=call.user,
                       primary=contacts.get(primary),
                       sorts=[parse_int(each.get("SORT")) for each in items])  # fmt: skip
@@ -350,7 +349,7 @@ def automation_trigger(call: Call) -> bool:
 def _webhook_trigger(code: str) -> Trigger:
     webhooks = Trigger.objects.filter(kind=Trigger.Kind.WEBHOOK, is_active=True)
     webhooks = webhooks.select_related("stage", "lead_status")
-    trigger = webhooks.filter(pk=code).first() if code.isdigit() else None
+    trigger = webhooks.filter(pk=code).first() if code.isdecimal() else None
     if trigger is None:
         raise B24Error(f"Trigger '{code}' not found.")
     return trigger

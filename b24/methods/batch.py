@@ -76,10 +76,10 @@ def _referenced(match: re.Match, answers: dict):
             found = found[key]
         elif (
             isinstance(found, dict)
-            and key.isdigit()
+            and key.isdecimal()
             and int(key) in found
             or isinstance(found, list)
-            and key.isdigit()
+            and key.isdecimal()
             and int(key) < len(found)
         ):
             found = found[int(key)]

@@ -1,8 +1,9 @@
 """What clients call first, as a ping and an auth check: `user.current`, `profile`, `scope`,
 `methods`."""
 
+from ..params import as_flag
 from ..registry import METHODS, Call, b24_method
-from ..values import b24_user, parse_flag
+from ..values import b24_user
 
 
 @b24_method("user.current", scope="user")
@@ -21,7 +22,7 @@ def profile(call: Call) -> dict:
 @b24_method("scope", scope=None)
 def scope(call: Call) -> list[str]:
     """The webhook's scopes, or with `full=true` every scope there is."""
-    if parse_flag(call.param("full")):
+    if as_flag(call.param("full")):
         return sorted({method.scope for method in METHODS.values() if method.scope})
     return sorted(call.scopes)
 
@@ -32,7 +33,7 @@ def methods(call: Call) -> list[str]:
     wanted = call.param("scope")
     return sorted(
         name for name, method in METHODS.items()
-        if (parse_flag(call.param("full")) or method.scope is None
+        if (as_flag(call.param("full")) or method.scope is None
             or method.scope in call.scopes)
         and (not wanted or method.scope == wanted)
     )  # fmt: skip

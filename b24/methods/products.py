@@ -24,9 +24,9 @@ from leads.services import lead_set_product_rows
 from .. import fields as f
 from ..entities import ENTITIES, Entity, item_for
 from ..errors import B24Error
-from ..params import as_list, upper_keys
+from ..params import as_flag, as_list, upper_keys
 from ..registry import Call, b24_method
-from ..values import parse_flag, parse_int, parse_money, parse_text, show_flag
+from ..values import parse_int, parse_money, parse_text, show_flag
 from .crm import OPERATIONS, bound
 
 HUNDRED = Decimal(100)
@@ -110,7 +110,7 @@ def _number(row: dict, name: str) -> Decimal | None:
 def _row_input(row: dict, product: Product | None, owner) -> ProductRowInput:
     percent = parse_int(row.get("DISCOUNT_TYPE_ID")) != ABSOLUTE
     rate = _number(row, "DISCOUNT_RATE") or Decimal(0)
-    tax_rate, included = _number(row, "TAX_RATE"), parse_flag(row.get("TAX_INCLUDED", "N"))
+    tax_rate, included = _number(row, "TAX_RATE"), as_flag(row.get("TAX_INCLUDED", "N"))
     if tax_rate is None and product is not None:
         # a catalog product's VAT, as this CRM's own rows take it (PRICE stays the final price)
         tax_rate = product.vat_rate

@@ -138,7 +138,7 @@ def _ordered(rows: list[dict], order) -> list[dict]:
 
 def _sort_key(value) -> tuple:
     text = show_text(value)
-    return (0, int(text), "") if text.isdigit() else (1, 0, text.lower())
+    return (0, int(text), "") if text.isdecimal() else (1, 0, text.lower())
 
 
 # -- crm.status.* -------------------------------------------------------------------------

@@ -135,6 +135,10 @@ def test_a_batch_past_50_commands_and_a_nested_batch_are_refused_per_command(cli
     assert len(answer["result"]) == 50
     assert answer["result_error"]["c50"]["error"] == "ERROR_BATCH_LENGTH_EXCEEDED"
     assert answer["result_error"]["nested"]["error"] == "ERROR_BATCH_LENGTH_EXCEEDED"
+    nested = client.post(f"{manager_url}/batch",
+                         json.dumps({"cmd": {"nested": "batch?cmd[a]=profile"}}),
+                         content_type="application/json").json()["result"]  # fmt: skip
+    assert nested["result_error"]["nested"]["error"] == "ERROR_BATCH_METHOD_NOT_ALLOWED"
 
 
 @pytest.mark.parametrize("count", [3, 30])

@@ -4,9 +4,11 @@ address shown once, and revoked; nobody sees or revokes another user's."""
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from b24.models import InboundWebhook
+from b24.services import webhook_create, webhook_update
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +50,20 @@ def test_an_administrator_makes_a_webhook_for_a_user_in_the_admin(admin_client, 
     code = re.search(rf"/rest/{staff['other'].pk}/([0-9a-z]{{16}})/", response.content.decode())[1]
     assert (webhook.user, webhook.name, webhook.scopes, webhook.code_hint) == (
         staff["other"], "1C", ["crm"], code[-4:])  # fmt: skip
+
+
+def test_an_administrator_changes_a_webhooks_scopes_only_to_known_ones(admin_client, staff):
+    webhook, _code = webhook_create(user=staff["other"], name="1C", scopes=["crm"])
+    url = reverse("admin:b24_inboundwebhook_change", args=[webhook.pk])
+    form = {"user": staff["other"].pk, "name": "1C ERP", "is_active": "on",
+            "expires_at_0": "", "expires_at_1": ""}  # fmt: skip
+
+    refused = admin_client.post(url, form | {"scopes": ["crm", "telephony"]})
+    changed = admin_client.post(url, form | {"scopes": ["crm", "user"]})
+
+    assert refused.status_code == 200 and "telephony" in refused.content.decode()
+    assert changed.status_code == 302
+    webhook.refresh_from_db()
+    assert (webhook.name, webhook.scopes) == ("1C ERP", ["crm", "user"])
+    with pytest.raises(ValidationError):  # a bare string is not a list of scopes
+        webhook_update(webhook=webhook, name="1C", scopes="crm", is_active=True, expires_at=None)
