@@ -79,12 +79,11 @@ class PipelineAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         # which stage is furthest depends on the order and the meanings (a name or a colour
-        # does not: no need to rewrite every deal of the pipeline for those)
-        reordered = any(
-            {"sort", "semantics"} & set(fields) for _stage, fields in formset.changed_objects
-        )
-        if change and formset.model is Stage and (reordered or formset.deleted_objects):
-            deals_funnel_refresh(form.instance)
+        # does not; a deleted stage's deals are recomputed by the triggers as its entries go)
+        reordered = [stage for stage, fields in formset.changed_objects
+                     if {"sort", "semantics"} & set(fields)]  # fmt: skip
+        if change and formset.model is Stage and reordered:
+            deals_funnel_refresh(form.instance, stages=reordered)
 
 
 class DealContactInline(admin.TabularInline):

@@ -32,9 +32,9 @@ CRM_PRODUCT_ID = re.compile(r"^crm-product-(\d+)$")
 SHOP_OWNED_FIELDS = frozenset({"currency", "comments"})
 
 
-@field_owner
-def shop_owned_fields(deal: Deal) -> frozenset[str]:
-    return SHOP_OWNED_FIELDS if row_exists(ShopOrder, deal_id=deal.pk) else frozenset()
+@field_owner(SHOP_OWNED_FIELDS)
+def shop_owns_fields(deal: Deal) -> bool:
+    return row_exists(ShopOrder, deal_id=deal.pk)
 
 
 def line_product_id(product: Product | None, position: int) -> str:

@@ -201,3 +201,13 @@ def test_a_renamed_stage_rewrites_no_deal(pipeline, stages, client):
     assert response.status_code == 302
     assert Pipeline.objects.get(pk=pipeline.pk).stages.filter(name="Fresh").exists()
     assert not [query for query in queries if query["sql"].startswith('UPDATE "deals_deal"')]
+
+
+def test_a_deleted_stage_takes_its_reach_with_it(pipeline, stages):
+    deal = deal_create(title="Order", actor=None)
+    deal_move_to_stage(deal=deal, stage=stages["Negotiation"], actor=None)
+    deal_move_to_stage(deal=deal, stage=stages["New"], actor=None)
+
+    stages["Negotiation"].delete()  # it holds no deal now; its entries go with it
+
+    assert kept(deal)[1] == "New"

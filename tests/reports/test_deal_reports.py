@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import RoleStageRule
+from accounts.models import PermissionScope, RoleStageRule
 from catalog.models import ProductRow
 from deals.models import Deal, DealContact
 from reports.definitions import REPORTS
@@ -21,7 +21,7 @@ from reports.standard.deals import (
     RevenueByCompanyReport,
     WonDealsReport,
 )
-from tests.factories import ContactFactory, DealFactory, sales_pipeline
+from tests.factories import ContactFactory, DealFactory, sales_pipeline, user_with_role
 
 USERS = ("responsible", "other", "head", "director")
 D = Decimal
@@ -244,22 +244,36 @@ def test_won_deals_are_cut_with_a_note_and_totalled_in_full(world, monkeypatch):
         "The 2 deals closed last of 3 are listed; the total counts them all.")  # fmt: skip
 
 
-def test_deals_by_contact_ranks_the_same_from_every_link_as_from_the_deals_that_pass(world):
-    """A director without filters: the links are ranked alone; a filter every deal passes
-    makes the report rank the links of the deals that pass."""
-    with CaptureQueriesContext(connection) as alone:
-        unfiltered = run(world, "deals_by_contact")
-    with CaptureQueriesContext(connection) as joined:
-        filtered = run(world, "deals_by_contact", amount_min=D(0))
+@pytest.mark.parametrize(
+    ("director", "ranked_alone"),
+    [("superuser", True), ("role of all", True), ("role of all, a stage closed", False)],
+)
+def test_deals_by_contact_ranks_the_same_from_every_link_as_from_the_deals_that_pass(
+    world, director, ranked_alone
+):
+    """A director (a superuser, or a role of "all") without filters: the links are ranked
+    alone, unless a stage rule hides some deals; a filter every deal passes makes the report
+    rank the links of the deals that pass."""
+    actor = world.users["director"]
+    if director != "superuser":
+        actor = user_with_role("role director", PermissionScope.ALL)
+    if director.endswith("a stage closed"):
+        RoleStageRule.objects.create(role=actor.roles.get(), stage=world.stages["Lost"],
+                                     can_view=False)  # fmt: skip
+    report = REPORTS.get("deals_by_contact")
+    with CaptureQueriesContext(connection) as unfiltered_queries:
+        unfiltered = report.run(actor=actor, params={})
+    with CaptureQueriesContext(connection) as filtered_queries:
+        filtered = report.run(actor=actor, params={"amount_min": D(0)})
 
     assert (unfiltered.rows, unfiltered.totals) == (filtered.rows, filtered.totals)
     assert unfiltered.rows
-    [ranked_alone, ranked_joined] = [
+    [ranked_unfiltered, ranked_filtered] = [
         next(query["sql"] for query in queries if "deals_dealcontact" in query["sql"])
-        for queries in (alone, joined)
+        for queries in (unfiltered_queries, filtered_queries)
     ]
-    assert '"deals_deal" ' not in ranked_alone
-    assert '"deals_deal" ' in ranked_joined
+    assert ('"deals_deal" ' not in ranked_unfiltered) == ranked_alone
+    assert '"deals_deal" ' in ranked_filtered
 
 
 def test_deals_by_contact_lists_the_busiest_contacts_and_totals_every_deal(world, monkeypatch):
