@@ -7,8 +7,11 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 
@@ -34,12 +37,13 @@ def responsible_picker(shop: Shop) -> Picker:
     passed over), else the shop's own rule: its manager; one of its managers present today,
     at random; or nobody (the deal waits in the shared pool). The rules and who is present
     are read once, for all the deals the picker gives out."""
-    rules = [
-        (rule, _section_ids(rule.section))
-        for rule in shop.assignment_rules.filter(responsible__is_active=True).select_related(
+    rules = list(
+        shop.assignment_rules.filter(responsible__is_active=True).select_related(
             "responsible", "section"
         )
-    ]
+    )
+    below = _sections_below([rule.section for rule in rules if rule.section is not None])
+    rules = [(rule, below[rule.section.path] if rule.section else None) for rule in rules]
     fallback = _shop_assignment(shop)
 
     def pick(order: IncomingOrder, rows: Sequence[ProductRowInput]) -> AbstractBaseUser | None:
@@ -52,13 +56,18 @@ def responsible_picker(shop: Shop) -> Picker:
     return pick
 
 
-def _section_ids(section: Section | None) -> frozenset[int] | None:
-    """The section and every one below it (a materialised path prefix)."""
-    if section is None:
-        return None
-    return frozenset(
-        Section.objects.filter(path__startswith=section.path).values_list("pk", flat=True)
+def _sections_below(sections: list[Section]) -> dict[str, frozenset[int]]:
+    """For each section's path, its ids and those of every section below it (a materialised
+    path prefix), in one query."""
+    if not sections:
+        return {}
+    paths = {section.path for section in sections}
+    found = list(
+        Section.objects.filter(
+            reduce(or_, (Q(path__startswith=path) for path in paths))
+        ).values_list("pk", "path")
     )
+    return {path: frozenset(pk for pk, each in found if each.startswith(path)) for path in paths}
 
 
 def _rule_matches(

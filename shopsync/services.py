@@ -27,7 +27,7 @@ from automation.models import Trigger
 from automation.triggers import triggers_fire
 from catalog.models import Currency, Origin, Product, ProductRow
 from catalog.services import ProductRowInput, currency_base, product_create
-from contacts.communications import normalize
+from contacts.duplicates import duplicates_find, identity_of
 from contacts.models import Communication, Company, CompanyRequisite, Contact
 from contacts.services import (
     CommunicationInput,
@@ -329,7 +329,7 @@ def _order_fields(order: IncomingOrder) -> dict:
     }
 
 
-# what fires each kind of trigger: the order flag that turned on (None: a new status)
+# what fires each kind of trigger: the order flag that turned on
 ORDER_TRIGGERS = (
     (Trigger.Kind.PAYMENT_RECEIVED, "is_paid"),
     (Trigger.Kind.ORDER_SHIPPED, "is_shipped"),
@@ -447,27 +447,18 @@ def customer_contacts(shop: Shop, customers: list[IncomingCustomer]) -> list[Con
             shop=shop, customer_id__in={c.customer_id for c in customers if c.customer_id}
         ).values_list("customer_id", "contact_id")
     )
-    kinds = (Communication.Kind.EMAIL, Communication.Kind.PHONE)
-    # each customer's e-mail and phone, normalised once (validating an e-mail is not cheap)
-    normalized = [{kind: _normalized(kind, _value(kind, customer)) for kind in kinds}
-                  for customer in customers]  # fmt: skip
-    by_communication = {}
-    for kind in kinds:
-        values = {each[kind] for each in normalized} - {""}
-        for value, contact_id in (
-            Communication.objects.filter(kind=kind, normalized_value__in=values,
-                                         contact__isnull=False)
-            .order_by("-contact_id").values_list("normalized_value", "contact_id")
-        ):  # fmt: skip
-            by_communication[kind, value] = contact_id  # the oldest contact wins
+    # the oldest contact sharing the e-mail, else the phone: one query each
+    by_email = duplicates_find(
+        entity=EntityType.CONTACT, identities=[identity_of(emails=[c.email]) for c in customers]
+    )
+    by_phone = duplicates_find(entity=EntityType.CONTACT,
+                               identities=[identity_of(phones=[c.phone]) for c in customers])  # fmt: skip
     found: list[int | None] = []
     new: dict[tuple, ContactDraft] = {}
     keys: list[tuple | None] = []
-    for customer, customer_values in zip(customers, normalized, strict=True):
+    for customer, email_match, phone_match in zip(customers, by_email, by_phone, strict=True):
         contact_id = by_account.get(customer.customer_id) if customer.customer_id else None
-        for kind in kinds:
-            if contact_id is None:
-                contact_id = by_communication.get((kind, customer_values[kind]))
+        contact_id = contact_id or email_match or phone_match
         found.append(contact_id)
         key = None
         if contact_id is None and (draft := contact_draft(customer)) is not None:
@@ -488,17 +479,6 @@ def customer_contacts(shop: Shop, customers: list[IncomingCustomer]) -> list[Con
         ignore_conflicts=True,
     )  # fmt: skip
     return contacts
-
-
-def _value(kind: str, customer: IncomingCustomer) -> str:
-    return customer.email if kind == Communication.Kind.EMAIL else customer.phone
-
-
-def _normalized(kind: str, value: str) -> str:
-    try:
-        return normalize(kind, value) if value.strip() else ""
-    except ValidationError:
-        return ""
 
 
 def contact_draft(customer: IncomingCustomer) -> ContactDraft | None:

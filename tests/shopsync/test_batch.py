@@ -4,6 +4,7 @@ database refuses falls back to one by one, so only the bad order fails."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from activities.models import Notification, TimelineEvent
 from catalog.services import ProductRowInput
@@ -100,6 +101,8 @@ def test_a_batch_keeps_each_orders_document_and_its_deals_digest(shop):
     assert synced.payload == {"shop": "Kettles", "outcome": "created", "order": "1"}
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="elsewhere the written digest is the one read back")  # fmt: skip
 def test_the_digest_of_the_rows_written_is_the_digest_read_back(pipeline, money):
     # given: values the database pads or rounds to their column's places, and a -0
     rows = [
