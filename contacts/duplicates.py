@@ -76,6 +76,17 @@ def duplicates_find(*, entity: str, identities: Sequence[Identity]) -> list[int 
     ]
 
 
+# of each kind of record a create form's warning names a few; the duplicates page lists all
+DUPLICATES_SHOWN = 10
+
+
+def duplicates_shown(*, entity: str, identity: Identity, candidates: QuerySet) -> list:
+    """The first DUPLICATES_SHOWN of `candidates` sharing a key of `identity`, with their
+    phones and e-mails (one more query): what a create form's warning names."""
+    found = duplicates_among(entity=entity, identity=identity, candidates=candidates)
+    return list(found.prefetch_related("communications")[:DUPLICATES_SHOWN])
+
+
 def duplicates_among(*, entity: str, identity: Identity, candidates: QuerySet) -> QuerySet:
     """Of `candidates` (the contacts, companies or leads a user may see), those sharing a key of
     `identity`: what a create form warns about. One query, the matching being subqueries."""

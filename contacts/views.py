@@ -26,13 +26,14 @@ from core.errors import ApplicationError, error_text
 from core.inline_edit import inline_field_response
 from core.listing import Column, list_page_context
 from core.mass_actions import MassActionForm, mass_action_response
+from core.templatetags.crm import display_value
 from deals.selectors import deal_list
 
 from .client_owners import OWNERS, ClientOwner
 from .duplicates import (
     Identity,
     duplicate_group_page,
-    duplicates_among,
+    duplicates_shown,
     identity_of,
     identity_of_communications,
 )
@@ -52,12 +53,14 @@ from .selectors import (
     company_contact_links,
     company_export_rows,
     company_get,
+    company_list,
     company_list_rows,
     company_search,
     company_within,
     contact_company_links,
     contact_export_rows,
     contact_get,
+    contact_list,
     contact_list_rows,
     contact_search,
     contact_within,
@@ -108,6 +111,7 @@ class Kind:
     filter_class: type
     form_class: type
     create_form_class: type
+    list: object
     list_rows: object
     within: object
     get: object
@@ -122,7 +126,7 @@ class Kind:
 CONTACTS = Kind(
     entity=PermissionEntity.CONTACT, model=Contact, section="contacts", list_key="contacts",
     columns=CONTACT_COLUMNS, filter_class=ContactFilter, form_class=ContactForm,
-    create_form_class=ContactCreateForm, list_rows=contact_list_rows,
+    create_form_class=ContactCreateForm, list=contact_list, list_rows=contact_list_rows,
     within=lambda actor, ids, action: contact_within(actor=actor, contact_ids=ids, action=action),
     get=lambda actor, pk, action: contact_get(actor=actor, contact_id=pk, action=action),
     create=contact_create,
@@ -134,7 +138,7 @@ CONTACTS = Kind(
 COMPANIES = Kind(
     entity=PermissionEntity.COMPANY, model=Company, section="companies", list_key="companies",
     columns=COMPANY_COLUMNS, filter_class=CompanyFilter, form_class=CompanyForm,
-    create_form_class=CompanyCreateForm, list_rows=company_list_rows,
+    create_form_class=CompanyCreateForm, list=company_list, list_rows=company_list_rows,
     within=lambda actor, ids, action: company_within(actor=actor, company_ids=ids, action=action),
     get=lambda actor, pk, action: company_get(actor=actor, company_id=pk, action=action),
     create=company_create,
@@ -333,9 +337,6 @@ def _create(request, kind: Kind):
     return render(request, f"contacts/{kind.model._meta.model_name}_form.html", context)
 
 
-DUPLICATES_SHOWN = 10  # a warning names a few; the duplicates page lists them all
-
-
 def _unconfirmed_duplicates(request, kind: Kind, form) -> list:
     """The records the user may see that share a phone, e-mail or INN with the one being created,
     unless the user has seen them and chose to create it anyway."""
@@ -348,9 +349,8 @@ def _unconfirmed_duplicates(request, kind: Kind, form) -> list:
 
 
 def _visible_duplicates(request, kind: Kind, identity: Identity) -> list:
-    candidates = kind.list_rows(actor=request.user)
-    matches = duplicates_among(entity=kind.entity, identity=identity, candidates=candidates)
-    return list(matches[:DUPLICATES_SHOWN])
+    return duplicates_shown(entity=kind.entity, identity=identity,
+                            candidates=kind.list(actor=request.user))  # fmt: skip
 
 
 def _update(request, kind: Kind, pk: int):
@@ -707,7 +707,7 @@ def _merge_rows(kind: Kind, records: list, fields: list[str], form) -> list[dict
     radio is checked (what the user chose, else the first value that is not empty)."""
     rows = []
     for name in fields:
-        cells = [(record, _shown_value(record, name)) for record in records]
+        cells = [(record, display_value(record, name)) for record in records]
         first_filled = next((record.pk for record, shown in cells if shown), records[0].pk)
         checked = form.data.get(f"value_{name}", str(first_filled))
         rows.append({
@@ -716,10 +716,3 @@ def _merge_rows(kind: Kind, records: list, fields: list[str], form) -> list[dict
             "cells": [(record, shown, str(record.pk) == str(checked)) for record, shown in cells],
         })  # fmt: skip
     return rows
-
-
-def _shown_value(record, name: str) -> str:
-    if record._meta.get_field(name).choices:
-        return getattr(record, f"get_{name}_display")()
-    value = getattr(record, name)
-    return "" if value is None else str(value)

@@ -19,7 +19,7 @@ from accounts.policy import card_rights, require_assign
 from activities.selectors import timeline_list
 from catalog.rows_editor import product_rows_response
 from catalog.services import currency_base
-from contacts.duplicates import duplicates_among, identity_of_communications
+from contacts.duplicates import duplicates_shown, identity_of_communications
 from contacts.selectors import contact_list
 from core.board import QuickAddForm, column_totals_json, cursor_parse, quick_add_refused
 from core.csv_export import csv_response
@@ -183,23 +183,18 @@ def lead_create_view(request):
     return render(request, "leads/lead_form.html", context)
 
 
-DUPLICATES_SHOWN = 10  # of leads, and of contacts: a warning names a few
-
-
 def _unconfirmed_duplicates(request, form) -> list:
     """The leads and contacts the user may see that share a phone or e-mail with the new lead,
     unless the user has seen them and chose to create it anyway."""
     if request.POST.get("confirm_duplicates"):
         return []
     identity = identity_of_communications(form.communications())
-    matches = []
-    for entity, candidates in (
-        (PermissionEntity.LEAD, lead_list(actor=request.user)),
-        (PermissionEntity.CONTACT, contact_list(actor=request.user)),
-    ):
-        found = duplicates_among(entity=entity, identity=identity, candidates=candidates)
-        matches += found.prefetch_related("communications")[:DUPLICATES_SHOWN]
-    return matches
+    return [
+        *duplicates_shown(entity=PermissionEntity.LEAD, identity=identity,
+                          candidates=lead_list(actor=request.user)),
+        *duplicates_shown(entity=PermissionEntity.CONTACT, identity=identity,
+                          candidates=contact_list(actor=request.user)),
+    ]  # fmt: skip
 
 
 def _lead_quick_add(request):

@@ -61,6 +61,8 @@ class Mailbox(TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(target="deal") | Q(pipeline__isnull=False),
                 name="mailbox_deal_target_has_pipeline",
+                violation_error_code="pipeline_required",
+                violation_error_message=_("Choose the pipeline of the new deals."),
             ),
             models.CheckConstraint(
                 condition=Q(poll_interval_minutes__gte=1), name="mailbox_poll_interval_positive"

@@ -8,7 +8,6 @@ after the commit."""
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -46,9 +45,7 @@ def mailbox_save(*, mailbox: Mailbox, data: dict, password: str = "") -> Mailbox
         setattr(mailbox, name, data[name])
     if password:
         mailbox.password = password
-    mailbox.full_clean()
-    if mailbox.target == Mailbox.Target.DEAL and mailbox.pipeline is None:
-        raise ValidationError({"pipeline": _("Choose the pipeline of the new deals.")})
+    mailbox.full_clean()  # a deal target without a pipeline: its constraint's message
     mailbox.save()
     return mailbox
 

@@ -70,4 +70,5 @@ def test_a_deal_mailbox_needs_a_pipeline(client, administrator):
     response = client.post(reverse("mailboxes:create"), form_data(target="deal", new_password="x"))
 
     assert response.status_code == 200
+    assert "Choose the pipeline of the new deals." in response.content.decode()
     assert not Mailbox.objects.exists()
