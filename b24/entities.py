@@ -347,12 +347,8 @@ def _deal_create(call: Call, data: dict) -> Deal:
     responsible = _responsible(call, data, permission=PermissionEntity.DEAL,
                                action=PermissionAction.ADD, pipeline_id=pipeline.pk)  # fmt: skip
     data["responsible"] = responsible
-    title = data.pop("title", "") or ""
-    deal = deal_create(actor=call.user, title=title or "Deal", pipeline=pipeline, stage=stage,
-                       contacts=contacts, **data)  # fmt: skip
-    if not title:  # Bitrix24's default title names the new deal
-        deal = deal_update(deal=deal, actor=call.user, data={"title": f"Deal #{deal.pk}"})
-    return deal
+    return deal_create(actor=call.user, title=data.pop("title", "") or None, pipeline=pipeline,
+                       stage=stage, contacts=contacts, **data)  # fmt: skip
 
 
 def _deal_update(call: Call, deal: Deal, data: dict) -> Deal:

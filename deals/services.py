@@ -32,7 +32,7 @@ from catalog.services import (
     product_rows_replace,
 )
 from contacts.models import Contact
-from core.copy_insert import objects_copy_insert, rows_copy_insert
+from core.copy_insert import ids_reserve, objects_copy_insert, rows_copy_insert
 from core.errors import ApplicationError
 from core.events import publish_many_on_commit, publish_on_commit
 from core.services import FieldChange, lock_for_update, model_update
@@ -169,7 +169,7 @@ def _record_stage_entry(deal: Deal, *, from_stage: Stage | None, actor, at) -> D
 @transaction.atomic
 def deal_create(
     *,
-    title: str,
+    title: str | None,
     actor: AbstractBaseUser | None,
     pipeline: Pipeline | None = None,
     stage: Stage | None = None,
@@ -181,7 +181,8 @@ def deal_create(
 ) -> Deal:
     """A deal in `pipeline` (default: the default pipeline) at `stage` (default: its first).
 
-    With product rows the amount is their total. Writes the timeline and the first stage entry;
+    With product rows the amount is their total. A title of None names the deal by its number
+    ("Deal #12", as Bitrix24 names an untitled deal). Writes the timeline and the first stage entry;
     publishes DealCreated, then DealStageChanged; notifies the responsible when somebody else
     assigned it. Raises ApplicationError for a stage of another pipeline, or one the actor's
     roles close to moving deals into (RoleStageRule): a deal cannot start where it could not go.
@@ -196,7 +197,7 @@ def deal_create(
     _refuse_closed_stage(stage, actor)
     now = timezone.now()
     deal = Deal(
-        title=title.strip(),
+        title=(title or "").strip(),
         pipeline=pipeline,
         stage=stage,
         currency=currency or currency_base(),
@@ -206,8 +207,11 @@ def deal_create(
         closed_at=now if stage.is_final else None,
         **fields,
     )
+    if title is None:
+        [deal.pk] = ids_reserve(Deal, 1)
+        deal.title = _("Deal #%(number)d") % {"number": deal.pk}
     deal.full_clean()
-    deal.save()
+    deal.save(force_insert=True)
     for sort, contact in enumerate(contacts):
         DealContact.objects.create(
             deal=deal, contact=contact, is_primary=sort == 0, sort=(sort + 1) * 10
@@ -503,23 +507,9 @@ def deal_add_contact(
     `is_primary` asks to make it the primary one. Journals the change on the deal's timeline
     and publishes DealUpdated(fields=("contacts",)) when something changed."""
     deal = lock_for_update(deal)
-    links = DealContact.objects.filter(deal=deal)
-    link = links.filter(contact=contact).first()
-    has_primary = links.filter(is_primary=True).exists()
-    if link is not None:
-        if not is_primary or link.is_primary:
-            return link
-        links.filter(is_primary=True).update(is_primary=False)
-        link.is_primary = True
-        link.save(update_fields=["is_primary", "updated_at"])
-        return link
-    if is_primary and has_primary:
-        links.filter(is_primary=True).update(is_primary=False)
-    last_sort = max(links.values_list("sort", flat=True), default=0)
-    link = DealContact.objects.create(
-        deal=deal, contact=contact, is_primary=is_primary or not has_primary, sort=last_sort + 10
-    )
-    _journal_contacts_change(deal, actor, FieldChange("contacts", None, _contact_label(contact)))
+    link, linked = _link_contact(deal, contact, actor, is_primary=is_primary)
+    if linked:
+        _publish_contacts_changed(deal, actor)
     return link
 
 
@@ -529,16 +519,8 @@ def deal_remove_contact(*, deal: Deal, contact: Contact, actor: AbstractBaseUser
     primary. Unlinking a contact that is not linked changes nothing. Journals the change and
     publishes DealUpdated(fields=("contacts",))."""
     deal = lock_for_update(deal)
-    link = DealContact.objects.filter(deal=deal, contact=contact).first()
-    if link is None:
-        return deal
-    link.delete()
-    if link.is_primary:
-        successor = DealContact.objects.filter(deal=deal).order_by("sort", "id").first()
-        if successor is not None:
-            successor.is_primary = True
-            successor.save(update_fields=["is_primary", "updated_at"])
-    _journal_contacts_change(deal, actor, FieldChange("contacts", _contact_label(contact), None))
+    if _unlink_contact(deal, contact, actor):
+        _publish_contacts_changed(deal, actor)
     return deal
 
 
@@ -548,26 +530,72 @@ def deal_set_contacts(
     primary: Contact | None = None, sorts: Sequence[int | None] | None = None,
 ) -> Deal:  # fmt: skip
     """The deal's contacts become exactly `contacts`: the others unlinked, the new ones linked
-    (each journalled, as deal_remove_contact and deal_add_contact do), `primary` made the
-    primary one; with `sorts` (one per contact, None: keep), the links take those sort values
-    (the order alone, which the timeline does not journal)."""
+    (each journalled, as deal_remove_contact and deal_add_contact do, and one DealUpdated for
+    them all), `primary` made the primary one; with `sorts` (one per contact, None: keep), the
+    links take those sort values (the order alone, which the timeline does not journal)."""
+    deal = lock_for_update(deal)
     kept = {contact.pk for contact in contacts}
     dropped = DealContact.objects.filter(deal=deal).exclude(contact_id__in=kept)
+    changed = False
     for link in dropped.select_related("contact"):
-        deal = deal_remove_contact(deal=deal, contact=link.contact, actor=actor)
+        changed |= _unlink_contact(deal, link.contact, actor)
     for contact in contacts:
-        deal_add_contact(deal=deal, contact=contact, actor=actor,
-                         is_primary=primary is not None and contact.pk == primary.pk)  # fmt: skip
+        is_primary = primary is not None and contact.pk == primary.pk
+        changed |= _link_contact(deal, contact, actor, is_primary=is_primary)[1]
     if sorts is not None:
         links = {link.contact_id: link for link in DealContact.objects.filter(deal=deal)}
         for contact, sort in zip(contacts, sorts, strict=True):
             links[contact.pk].sort = sort or links[contact.pk].sort
         DealContact.objects.bulk_update(links.values(), ["sort"])
+    if changed:
+        _publish_contacts_changed(deal, actor)
     return deal
 
 
-def _journal_contacts_change(deal: Deal, actor, change: FieldChange) -> None:
-    timeline_record_field_changes(entity=deal, changes=[change], actor=actor)
+def _link_contact(
+    deal: Deal, contact: Contact, actor, *, is_primary: bool
+) -> tuple[DealContact, bool]:
+    """deal_add_contact on the locked deal, without its event: the link, and whether the
+    deal's contacts changed (a new link, journalled; making one primary is not journalled)."""
+    links = DealContact.objects.filter(deal=deal)
+    link = links.filter(contact=contact).first()
+    has_primary = links.filter(is_primary=True).exists()
+    if link is not None:
+        if is_primary and not link.is_primary:
+            links.filter(is_primary=True).update(is_primary=False)
+            link.is_primary = True
+            link.save(update_fields=["is_primary", "updated_at"])
+        return link, False
+    if is_primary and has_primary:
+        links.filter(is_primary=True).update(is_primary=False)
+    last_sort = max(links.values_list("sort", flat=True), default=0)
+    link = DealContact.objects.create(
+        deal=deal, contact=contact, is_primary=is_primary or not has_primary, sort=last_sort + 10
+    )
+    timeline_record_field_changes(
+        entity=deal, changes=[FieldChange("contacts", None, _contact_label(contact))], actor=actor
+    )
+    return link, True
+
+
+def _unlink_contact(deal: Deal, contact: Contact, actor) -> bool:
+    """deal_remove_contact on the locked deal, without its event: whether it was linked."""
+    link = DealContact.objects.filter(deal=deal, contact=contact).first()
+    if link is None:
+        return False
+    link.delete()
+    if link.is_primary:
+        successor = DealContact.objects.filter(deal=deal).order_by("sort", "id").first()
+        if successor is not None:
+            successor.is_primary = True
+            successor.save(update_fields=["is_primary", "updated_at"])
+    timeline_record_field_changes(
+        entity=deal, changes=[FieldChange("contacts", _contact_label(contact), None)], actor=actor
+    )
+    return True
+
+
+def _publish_contacts_changed(deal: Deal, actor) -> None:
     publish_on_commit(
         DealUpdated(deal_id=deal.pk, actor_id=getattr(actor, "pk", None), fields=("contacts",))
     )

@@ -4,6 +4,7 @@ the deprecated crm.dealcategory.*, through hand-built requests, as the caller se
 import pytest
 
 from accounts.models import RoleStageRule
+from deals.events import DealCreated, DealUpdated
 from deals.models import Deal
 from leads.models import Source
 from tests.factories import sales_pipeline
@@ -197,3 +198,16 @@ def test_the_status_list_s_queries_do_not_grow_with_pipelines(
     assert (
         len({row["ENTITY_ID"] for row in answer["result"]}) == 6 + pipelines
     )  # STATUS, DEAL_STAGE, 4 choices
+
+
+def test_a_deal_added_without_a_title_is_named_by_its_number_once(
+    client, url_of, staff, pipeline, record_events, django_capture_on_commit_callbacks
+):
+    events = record_events(DealCreated, DealUpdated)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        added = call(client, url_of(staff["responsible"]), "crm.deal.add", {"fields": {}})
+
+    deal = Deal.objects.get(pk=added.json()["result"])
+    assert deal.title == f"Deal #{deal.pk}"
+    assert [type(event) for event in events] == [DealCreated]  # not edited after it was made

@@ -19,6 +19,7 @@ from deals.services import (
     deal_create,
     deal_create_many,
     deal_move_to_stage,
+    deal_set_contacts,
     deal_set_product_rows,
     deal_update,
     pipeline_check_stages,
@@ -255,6 +256,22 @@ def test_deal_create_links_the_contacts_with_the_first_as_primary(pipeline, mana
     assert list(
         DealContact.objects.filter(deal=deal).values_list("contact", "is_primary", "sort")
     ) == [(first.pk, True, 10), (second.pk, False, 20)]
+
+
+def test_setting_a_deals_contacts_journals_each_change_and_publishes_once(
+    pipeline, manager, published, django_capture_on_commit_callbacks
+):
+    first, second, third = ContactFactory.create_batch(3)
+    deal = deal_create(title="Printers", actor=manager, contacts=[first])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deal_set_contacts(deal=deal, contacts=[second, third], actor=manager, primary=third)
+
+    assert list(DealContact.objects.filter(deal=deal).values_list("contact", "is_primary")) == [
+        (third.pk, True), (second.pk, False)]  # fmt: skip
+    changes = TimelineEvent.objects.filter(entity_id=deal.pk, kind=TimelineEvent.Kind.FIELD_CHANGED)
+    assert changes.count() == 3  # first out, second and third in
+    assert [type(event) for event in published] == [DealUpdated]
 
 
 def test_deal_create_with_products_takes_their_total_as_the_amount(pipeline, money, manager):
