@@ -11,14 +11,19 @@ from django.utils.translation import gettext as _
 from .models import Communication
 
 
-# Parsing is the slow part of normalising; a batch normalises a number more than once (to
-# look for duplicates, then to store it).
-@functools.lru_cache(maxsize=4096)
 def normalize_phone(value: str) -> str:
     """E.164 (+79161234567). "8 (916) 123-45-67" and "+7 916 123 45 67" give the same result;
-    a number that cannot be parsed keeps just its digits so it is still findable."""
+    a number that cannot be parsed keeps just its digits so it is still findable. Numbers
+    without a country code are read in settings.PHONE_DEFAULT_REGION."""
+    return _normalize_phone(value, settings.PHONE_DEFAULT_REGION)
+
+
+# Parsing is the slow part of normalising; a batch normalises a number more than once (to
+# look for duplicates, then to store it). Keyed by the region too: it changes the answer.
+@functools.lru_cache(maxsize=4096)
+def _normalize_phone(value: str, region: str) -> str:
     try:
-        number = phonenumbers.parse(value, settings.PHONE_DEFAULT_REGION)
+        number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         number = None
     if number is not None and phonenumbers.is_possible_number(number):

@@ -239,13 +239,18 @@ def company_create(
     actor: AbstractBaseUser | None,
     communications: list[CommunicationInput] = (),
     responsible: AbstractBaseUser | None = None,
+    inn: str = "",
     **fields,
 ) -> Company:
+    """A company with its phones and e-mails, and with `inn` its first requisite (ValidationError
+    for a wrong INN check digit: nothing is created then)."""
     company = Company(
         title=title.strip(), responsible=responsible or actor, created_by=actor, **fields
     )
     company.full_clean()
     company.save()
+    if inn:
+        company_requisite_create(company=company, actor=actor, inn=inn)
     communications_replace(owner=company, items=list(communications))
     timeline_record(entity=company, kind=TimelineEvent.Kind.CREATED, actor=actor)
     publish_on_commit(CompanyCreated(company_id=company.pk, actor_id=getattr(actor, "pk", None)))

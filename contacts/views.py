@@ -72,7 +72,6 @@ from .services import (
     company_create,
     company_delete,
     company_merge,
-    company_requisite_create,
     company_update,
     contact_create,
     contact_delete,
@@ -323,10 +322,9 @@ def _create(request, kind: Kind):
             require_assign(
                 request.user, kind.entity, data["responsible"], action=PermissionAction.ADD
             )
-            with transaction.atomic():
-                item = kind.create(actor=request.user, communications=form.communications(), **data)
-                if inn := form.cleaned_data.get("inn"):
-                    company_requisite_create(company=item, actor=request.user, inn=inn)
+            inn = {"inn": inn} if (inn := form.cleaned_data.get("inn")) else {}
+            item = kind.create(actor=request.user, communications=form.communications(), **data,
+                               **inn)  # fmt: skip
         except (ValidationError, ApplicationError, PermissionDenied) as error:
             form.add_error(None, error_text(error))
         else:

@@ -169,13 +169,10 @@ def _contact_update(contact: Contact, draft: RowDraft, actor, companies) -> None
 
 def _company_create(draft: RowDraft, actor, companies) -> Company:
     fields = _picked(draft, COMPANY_FIELDS)
-    company = company_create(
+    return company_create(
         title=fields.pop("title", ""), actor=actor, communications=_communications(draft),
-        responsible=draft.values.get("responsible"), **fields,
+        responsible=draft.values.get("responsible"), inn=draft.values.get("inn", ""), **fields,
     )  # fmt: skip
-    if "inn" in draft.values:
-        company_requisite_create(company=company, actor=actor, inn=draft.values["inn"])
-    return company
 
 
 def _company_update(company: Company, draft: RowDraft, actor, companies) -> None:
