@@ -6,8 +6,10 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.secrets import secret_digest
+from core.services import last_used_touch
+
 from .models import ApiToken
-from .services import api_token_touch
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -22,12 +24,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = parts[1].decode(errors="replace")
         found = (
             ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_of(token), revoked_at=None)
+            .filter(key_hash=secret_digest(token), revoked_at=None)
             .first()
         )
         if found is None or not found.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token is unknown or revoked."))
-        api_token_touch(found)
+        last_used_touch(found)
         return found.user, found
 
     def authenticate_header(self, request) -> str:

@@ -1,5 +1,3 @@
-import hashlib
-
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -260,8 +258,3 @@ class ApiToken(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-    @staticmethod
-    def hash_of(token: str) -> str:
-        """Tokens are long random strings, so a plain SHA-256 is enough to store them safely."""
-        return hashlib.sha256(token.encode()).hexdigest()

@@ -2,7 +2,6 @@
 filters and API tokens."""
 
 import secrets
-from datetime import timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from activities.models import TimelineEvent
 from activities.services import timeline_record
 from core.errors import ApplicationError
 from core.listing import query_without
+from core.secrets import secret_digest
 from core.services import json_value
 
 from .models import ApiToken, PermissionScope, Role, RolePermission, RoleStageRule, SavedFilter
@@ -134,7 +134,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
         raise ValidationError({"name": _("Name the token after the script that will use it.")})
     token = secrets.token_urlsafe(32)
     row = ApiToken.objects.create(user=user, name=name[:100], prefix=token[:8],
-                                  key_hash=ApiToken.hash_of(token))  # fmt: skip
+                                  key_hash=secret_digest(token))  # fmt: skip
     return row, token
 
 
@@ -144,13 +144,3 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
     return token
-
-
-def api_token_touch(token: ApiToken, *, precision_seconds: int = 60) -> None:
-    """Note that the token was used now; at most once a `precision_seconds`, so a busy
-    script's requests do not each write."""
-    now = timezone.now()
-    if token.last_used_at is None or token.last_used_at < now - timedelta(
-        seconds=precision_seconds
-    ):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

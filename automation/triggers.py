@@ -11,7 +11,6 @@ forward along the pipeline unless the trigger allows moving back.
 """
 
 import datetime
-import hashlib
 import hmac
 import secrets
 from decimal import Decimal, InvalidOperation
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from activities.models import Activity
 from core.models import EntityType
+from core.secrets import secret_digest
 from core.services import lock_for_update
 from deals.services import DEAL_FIELDS
 from leads.models import LeadStatus
@@ -61,10 +61,6 @@ def trigger_field_choices(entity_type: str) -> list[tuple[str, str]]:
         (name, str(model._meta.get_field(name).verbose_name))
         for name in WATCHED_FIELDS[entity_type]
     ]
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _cleaned(place, values: dict) -> dict:
@@ -205,7 +201,7 @@ def trigger_create(*, place, values: dict) -> tuple[Trigger, str]:
     token = ""
     if trigger.kind == Kind.WEBHOOK:
         token = secrets.token_urlsafe(32)
-        trigger.token_hash = _token_hash(token)
+        trigger.token_hash = secret_digest(token)
     trigger.full_clean()
     trigger.save()
     return trigger, token
@@ -241,7 +237,7 @@ def trigger_token_rotate(*, trigger: Trigger) -> str:
         raise ValidationError({"kind": _("Only an inbound webhook trigger has a token.")})
     trigger = lock_for_update(trigger)
     token = secrets.token_urlsafe(32)
-    trigger.token_hash = _token_hash(token)
+    trigger.token_hash = secret_digest(token)
     trigger.save(update_fields=["token_hash", "updated_at"])
     return token
 
@@ -260,7 +256,7 @@ def trigger_for_token(*, trigger_id: int, token: str) -> Trigger | None:
         .first()
     )
     stored = trigger.token_hash if trigger is not None and trigger.token_hash else "0" * 64
-    matches = hmac.compare_digest(stored, _token_hash(token))
+    matches = hmac.compare_digest(stored, secret_digest(token))
     return trigger if trigger is not None and trigger.token_hash and matches else None
 
 

@@ -1,7 +1,6 @@
 """Making, checking and revoking incoming webhooks."""
 
 import datetime
-import hashlib
 import secrets
 import string
 
@@ -10,14 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.secrets import secret_digest
+from core.services import last_used_touch
+
 from .models import InboundWebhook, Scope
 
 CODE_ALPHABET = string.ascii_lowercase + string.digits
 CODE_LENGTH = 16  # as long as Bitrix24's own codes, which clients' validators expect
-
-
-def code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
 
 
 def webhook_create(
@@ -26,7 +24,7 @@ def webhook_create(
 ) -> tuple[InboundWebhook, str]:  # fmt: skip
     """A new webhook and its code (returned once: only its hash is stored)."""
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    webhook = InboundWebhook(user=user, name=name.strip(), code_hash=code_hash(code),
+    webhook = InboundWebhook(user=user, name=name.strip(), code_hash=secret_digest(code),
                              code_hint=code[-4:], scopes=_checked_scopes(scopes),
                              expires_at=expires_at)  # fmt: skip
     webhook.full_clean()
@@ -62,14 +60,15 @@ def webhook_authenticate(*, user_id: int, code: str) -> InboundWebhook | None:
     Its last use is written at most once a minute."""
     webhook = (
         InboundWebhook.objects.select_related("user")
-        .filter(code_hash=code_hash(code), user_id=user_id, is_active=True, user__is_active=True)
+        .filter(
+            code_hash=secret_digest(code), user_id=user_id, is_active=True, user__is_active=True
+        )
         .first()
     )
     now = timezone.now()
     if webhook is None or (webhook.expires_at is not None and webhook.expires_at <= now):
         return None
-    if webhook.last_used_at is None or now - webhook.last_used_at > datetime.timedelta(minutes=1):
-        InboundWebhook.objects.filter(pk=webhook.pk).update(last_used_at=now)
+    last_used_touch(webhook)
     return webhook
 
 

@@ -5,7 +5,7 @@ catalog.services and the owners' set-product-rows services, like the UI's."""
 
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
@@ -34,7 +34,7 @@ from leads.services import lead_set_product_rows
 from .filters import ProductApiFilter
 from .models import Currency, Product, ProductRow, Section
 from .rows_editor import MAX_ROWS
-from .selectors import catalog_may, product_list, product_rows_of, section_tree
+from .selectors import catalog_require, product_list, product_rows_of, section_tree
 from .services import (
     ProductRowInput,
     currency_base,
@@ -62,11 +62,6 @@ ROWS_EXAMPLE = {
         {"product": None, "name": "Delivery", "price": "500.00", "quantity": "1"},
     ],
 }  # fmt: skip
-
-
-def _refuse_unless_catalog_may(user, permission_action: str) -> None:
-    if not catalog_may(user, permission_action):
-        raise PermissionDenied(_("Your role does not let you change the catalog."))
 
 
 # products
@@ -130,7 +125,7 @@ class ProductViewSet(ScopedModelViewSet):
         return Product.objects.select_related("section", "currency")
 
     def perform_create(self, serializer):
-        _refuse_unless_catalog_may(self.request.user, PermissionAction.ADD)
+        catalog_require(self.request.user, PermissionAction.ADD)
         data = dict(serializer.validated_data)
         currency = data.pop("currency", None) or currency_base()
         serializer.instance = product_create(
@@ -213,7 +208,7 @@ class SectionViewSet(ScopedModelViewSet):
         return self.object_queryset().get(pk=section.pk)
 
     def perform_create(self, serializer):
-        _refuse_unless_catalog_may(self.request.user, PermissionAction.ADD)
+        catalog_require(self.request.user, PermissionAction.ADD)
         created = section_create(**serializer.validated_data)
         serializer.instance = self._answer(created)
 

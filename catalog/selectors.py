@@ -1,7 +1,9 @@
 """Reads of the catalog. Products belong to nobody: any product scope opens the whole catalog."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import PermissionEntity
 from accounts.policy import grant_for, restrict
@@ -69,6 +71,12 @@ def catalog_may(actor: AbstractBaseUser, action: str) -> bool:
     if not (actor.is_authenticated and actor.is_active):
         return False
     return not grant_for(actor, PermissionEntity.PRODUCT, action).is_nothing
+
+
+def catalog_require(actor: AbstractBaseUser, action: str) -> None:
+    """PermissionDenied unless the actor may `action` the catalog (catalog_may)."""
+    if not catalog_may(actor, action):
+        raise PermissionDenied(_("Your role does not let you change the catalog."))
 
 
 def product_rows_of(owner) -> QuerySet[ProductRow]:

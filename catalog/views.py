@@ -10,7 +10,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +29,7 @@ from .forms import ProductForm, ProductMassActionForm, SectionForm
 from .models import Currency, Origin, Product, Section
 from .selectors import (
     catalog_may,
+    catalog_require,
     product_export_rows,
     product_get,
     product_list,
@@ -62,11 +63,6 @@ COLUMNS = [
 ]
 
 
-def _require(request, action: str) -> None:
-    if not catalog_may(request.user, action):
-        raise PermissionDenied(_("Your role does not let you change the catalog."))
-
-
 def _section(request, pk: int) -> Section:
     try:
         return section_get(actor=request.user, section_id=pk)
@@ -97,7 +93,7 @@ def section_list_view(request):
 @login_required
 def section_create_view(request):
     """A new section, at the top level or under `?parent=`."""
-    _require(request, PermissionAction.ADD)
+    catalog_require(request.user, PermissionAction.ADD)
     form = SectionForm(
         request.POST or None,
         sections=section_tree(actor=request.user),
@@ -120,7 +116,7 @@ def section_create_view(request):
 @login_required
 def section_update_view(request, pk: int):
     """Rename, move under another parent, (de)activate a section."""
-    _require(request, PermissionAction.EDIT)
+    catalog_require(request.user, PermissionAction.EDIT)
     node = _section(request, pk)
     form = SectionForm(
         request.POST or None,
@@ -219,7 +215,7 @@ def product_export(request):
 
 @login_required
 def product_create_view(request):
-    _require(request, PermissionAction.ADD)
+    catalog_require(request.user, PermissionAction.ADD)
     initial = {"currency": Currency.objects.filter(is_base=True).first()}
     if request.GET.get("section", "").isdigit():
         initial["section"] = request.GET["section"]
@@ -241,7 +237,7 @@ def product_create_view(request):
 
 @login_required
 def product_update_view(request, pk: int):
-    _require(request, PermissionAction.EDIT)
+    catalog_require(request.user, PermissionAction.EDIT)
     product = _product(request, pk)
     form = ProductForm(request.POST or None, instance=Product.objects.get(pk=product.pk))
     if request.method == "POST" and form.is_valid():

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.utils import timezone
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
@@ -84,3 +85,13 @@ def row_exists(model: type[models.Model], **values) -> bool:
             list(values.values()),
         )
         return cursor.fetchone() is not None
+
+
+def last_used_touch(instance: models.Model, *, precision_seconds: int = 60) -> None:
+    """Write now into the instance's `last_used_at` (an API token, a webhook), at most once a
+    `precision_seconds`, so a busy script's requests do not each write a row."""
+    now = timezone.now()
+    last = instance.last_used_at
+    if last is None or now - last > datetime.timedelta(seconds=precision_seconds):
+        type(instance)._base_manager.filter(pk=instance.pk).update(last_used_at=now)
+        instance.last_used_at = now

@@ -39,6 +39,7 @@ from contacts.services import (
 )
 from core.errors import ApplicationError
 from core.models import EntityType
+from core.secrets import secret_digest
 from deals.models import Deal, Pipeline, Stage
 from deals.services import (
     CreatedDeal,
@@ -74,14 +75,10 @@ class IngestResult:
     is_conflict: bool = False  # the deal changed in the CRM since the order's last intake
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def shop_token_rotate(*, shop: Shop) -> str:
     """A new REST token for the shop, returned once; only its hash is kept."""
     token = secrets.token_urlsafe(32)
-    shop.token_hash = _token_hash(token)
+    shop.token_hash = secret_digest(token)
     shop.save(update_fields=["token_hash", "updated_at"])
     return token
 
@@ -90,7 +87,7 @@ def shop_by_token(token: str) -> Shop | None:
     """The active shop of this REST token, else None."""
     if not token:
         return None
-    return Shop.objects.filter(token_hash=_token_hash(token), is_active=True).first()
+    return Shop.objects.filter(token_hash=secret_digest(token), is_active=True).first()
 
 
 def lock_keys(keys: list[tuple]) -> None:

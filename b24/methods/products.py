@@ -10,13 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
-
 from accounts.models import PermissionAction, PermissionEntity
 from catalog.models import Currency, Product, ProductRow
 from catalog.pricing import round_money
-from catalog.selectors import catalog_may, product_list, product_rows_of, section_tree
+from catalog.selectors import (
+    catalog_require,
+    product_list,
+    product_rows_of,
+    section_tree,
+)
 from catalog.services import ProductRowInput, currency_base, currency_convert, product_create
 from deals.services import deal_set_product_rows
 from leads.services import lead_set_product_rows
@@ -230,8 +232,7 @@ def _measure_show(unit: str) -> str | None:
 
 
 def _product_create(call: Call, data: dict) -> Product:
-    if not catalog_may(call.user, PermissionAction.ADD):
-        raise PermissionDenied(_("Your role does not let you change the catalog."))
+    catalog_require(call.user, PermissionAction.ADD)
     data = dict(data)
     # XML_ID is the shop's own code; the product stays "manual": shop sync owns only its own
     currency = data.pop("currency", None) or currency_base()
