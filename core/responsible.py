@@ -1,6 +1,30 @@
 """Who can be made responsible for a CRM item: the active members of staff."""
 
+from django import forms
 from django.contrib.auth import get_user_model
+
+
+def active_users():
+    """The active members of staff, by name: whom a picker offers."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    """A picker of one user, each named by full name (else login)."""
+
+    def label_from_instance(self, user) -> str:
+        return user.get_full_name() or user.username
+
+
+class UsersChoiceField(forms.ModelMultipleChoiceField):
+    """A picker of several users, each named by full name (else login)."""
+
+    def label_from_instance(self, user) -> str:
+        return user.get_full_name() or user.username
 
 
 class ActiveResponsibleMixin:

@@ -70,6 +70,11 @@ class Stage(TimeStampedModel):
     def is_final(self) -> bool:
         return self.semantics != self.Semantics.IN_PROGRESS
 
+    @property
+    def name_with_pipeline(self) -> str:
+        """ "Pipeline: Stage", where a stage of another pipeline is named."""
+        return f"{self.pipeline.name}: {self.name}"
+
 
 # the stages a deal passes through on its way to a sale: the sales funnel's steps
 FUNNEL_SEMANTICS = (Stage.Semantics.IN_PROGRESS, Stage.Semantics.WON)

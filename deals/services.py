@@ -446,7 +446,7 @@ def _deal_enter_stage(deal: Deal, stage: Stage, actor: AbstractBaseUser | None) 
     other_pipeline = from_stage.pipeline_id != stage.pipeline_id
 
     def label(each: Stage) -> str:
-        return f"{each.pipeline.name}: {each.name}" if other_pipeline else each.name
+        return each.name_with_pipeline if other_pipeline else each.name
 
     timeline_record(
         entity=deal,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from catalog.models import Section
+from core.responsible import UserChoiceField, UsersChoiceField
 from deals.models import Pipeline, Stage
 
 from .models import Shop, ShopAssignmentRule
@@ -33,16 +34,6 @@ STATUS_FIELDS = ["allow_backward_moves"]
 @cache
 def _time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
-
-
-class ManagerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user: User) -> str:
-        return user.get_full_name() or user.username
-
-
-class ManagersChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user: User) -> str:
-        return user.get_full_name() or user.username
 
 
 class ShopForm(forms.ModelForm):
@@ -73,10 +64,10 @@ class ShopForm(forms.ModelForm):
     assignment = forms.ChoiceField(
         label=_("Responsible"), choices=Shop.Assignment.choices, widget=forms.RadioSelect
     )
-    responsible = ManagerChoiceField(
+    responsible = UserChoiceField(
         User.objects.filter(is_active=True), label=_("Manager"), required=False
     )
-    managers = ManagersChoiceField(
+    managers = UsersChoiceField(
         User.objects.filter(is_active=True),
         label=_("Managers to choose from"),
         required=False,
@@ -245,7 +236,7 @@ class AssignmentRuleForm(AmountRangeForm):
         label=_("Client"), required=False, choices=ShopAssignmentRule.ClientType.choices,
         widget=forms.Select(attrs={"aria-label": _("Client")}),
     )  # fmt: skip
-    responsible = ManagerChoiceField(
+    responsible = UserChoiceField(
         User.objects.filter(is_active=True), label=_("Manager"),
         widget=forms.Select(attrs={"aria-label": _("Rule manager")}),
     )  # fmt: skip

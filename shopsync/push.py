@@ -29,7 +29,7 @@ from core.urls import entity_url
 from deals.events import DealStageChanged, DealUpdated
 from deals.models import Stage
 from webhooks import transport
-from webhooks.signing import body_encode, signature_compute
+from webhooks.signing import body_encode, signed_headers
 
 from .commerceml.client import ExchangeClient, ExchangeError
 from .commerceml.writer import StatusUpdate, new_order_document, status_document
@@ -242,15 +242,10 @@ def _post_callback(shop, payload: dict) -> None:
     with the SHA-256 of the shop's REST token as the key (the shop can compute it; the CRM
     keeps nothing more). Raises ExchangeError when the shop did not take it."""
     body = body_encode(payload)
-    timestamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        "User-Agent": "CRM-Shop-Sync/1",
-        "X-CRM-Event": "shop_order.changed",
-        "X-CRM-Timestamp": timestamp,
-        "X-CRM-Signature": signature_compute(secret=shop.token_hash, timestamp=timestamp,
-                                             body=body),
-    }  # fmt: skip
+    headers = signed_headers(
+        secret=shop.token_hash, body=body, content_type="application/json; charset=utf-8",
+        event="shop_order.changed", user_agent="CRM-Shop-Sync/1",
+    )  # fmt: skip
     result = transport.post(
         url=shop.callback_url, body=body, headers=headers, timeout=CALLBACK_TIMEOUT_SECONDS,
         allow_private=transport.allow_private_targets(),

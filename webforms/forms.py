@@ -4,7 +4,7 @@ built from a web form's fields. Input checks only: the rules are the service's."
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from core.responsible import UserChoiceField, UsersChoiceField, active_users
 
 from .models import WebForm, WebFormField
 
@@ -13,24 +13,10 @@ HONEYPOT_FIELD = "website"
 CONSENT_FIELD = "consent"
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user: User) -> str:
-        return user.get_full_name() or user.username
-
-
-class UsersChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user: User) -> str:
-        return user.get_full_name() or user.username
-
-
-def _active_users():
-    return User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
-
-
 class WebFormSettingsForm(forms.ModelForm):
-    responsible = UserChoiceField(label=_("Manager"), queryset=_active_users(), required=False)
+    responsible = UserChoiceField(label=_("Manager"), queryset=active_users(), required=False)
     managers = UsersChoiceField(
-        label=_("Managers"), queryset=_active_users(), required=False,
+        label=_("Managers"), queryset=active_users(), required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("For turns and random choice; inactive and absent managers are skipped."),
     )  # fmt: skip

@@ -6,7 +6,6 @@ that dies after the POST but before recording it) and should ignore repeats.
 
 import datetime
 import logging
-import time
 from collections.abc import Callable, Sequence
 from functools import partial
 
@@ -25,7 +24,7 @@ from core.errors import ApplicationError
 from . import formats, transport
 from .event_types import event_types_for
 from .models import PayloadFormat, WebhookDelivery, WebhookDeliveryAttempt, WebhookSubscription
-from .signing import secret_generate, signature_compute
+from .signing import secret_generate, signed_headers
 from .snapshots import SNAPSHOTS
 
 logger = logging.getLogger(__name__)
@@ -262,15 +261,10 @@ def webhook_delivery_send(
     body, content_type = formats.body_build(
         payload_format=delivery.payload_format, payload=delivery.payload, secret=secret
     )
-    timestamp = str(int(time.time()))
-    headers = {
-        "Content-Type": content_type,
-        "User-Agent": "CRM-Webhooks/1",
-        "X-CRM-Event": delivery.event,
-        "X-CRM-Delivery": str(delivery.pk),
-        "X-CRM-Timestamp": timestamp,
-        "X-CRM-Signature": signature_compute(secret=secret, timestamp=timestamp, body=body),
-    }
+    headers = signed_headers(
+        secret=secret, body=body, content_type=content_type, event=delivery.event,
+        user_agent="CRM-Webhooks/1",
+    ) | {"X-CRM-Delivery": str(delivery.pk)}  # fmt: skip
     result = transport.post(
         url=url,
         body=body,

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
 
 SIGNATURE_PREFIX = "sha256="
 
@@ -23,6 +24,21 @@ def signature_compute(*, secret: str, timestamp: str, body: bytes) -> str:
     message = timestamp.encode() + b"." + body
     digest = hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
     return f"{SIGNATURE_PREFIX}{digest}"
+
+
+def signed_headers(
+    *, secret: str, body: bytes, content_type: str, event: str, user_agent: str
+) -> dict[str, str]:
+    """The headers of a signed POST: its type, who sends it, the event, and the signature of
+    the body at this second."""
+    timestamp = str(int(time.time()))
+    return {
+        "Content-Type": content_type,
+        "User-Agent": user_agent,
+        "X-CRM-Event": event,
+        "X-CRM-Timestamp": timestamp,
+        "X-CRM-Signature": signature_compute(secret=secret, timestamp=timestamp, body=body),
+    }
 
 
 def signature_is_valid(*, secret: str, timestamp: str, body: bytes, signature: str) -> bool:

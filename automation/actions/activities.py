@@ -9,15 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
 from activities.services import activity_create
+from core.responsible import active_users
 
 from ..placeholders import placeholders_fill
 from .base import Action, ActionForm, ActionRefused, RunContext, register
 
 User = get_user_model()
-
-
-def active_users():
-    return User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
 
 
 class PlannedActivityForm(ActionForm):

@@ -84,7 +84,7 @@ class ChangePipelineForm(TargetStageForm):
         return stages
 
     def label_of(self, place) -> str:
-        return f"{place.pipeline.name}: {place.name}"
+        return place.name_with_pipeline
 
 
 @register
@@ -102,7 +102,7 @@ class ChangePipelineAction(Action):
         if target is None:
             raise ActionRefused(_("The stage the robot moves to no longer exists."))
         deal_move_to_pipeline(deal=context.item, stage=target, actor=None)
-        return {"summary": f"{target.pipeline.name}: {target.name}"}
+        return {"summary": target.name_with_pipeline}
 
 
 # The fields a robot may set, per kind of item: plain values of the item itself (no stage,

@@ -11,11 +11,11 @@ from accounts.selectors import next_in_turn, users_present_today
 from activities.models import Notification
 from activities.services import notification_send
 from core.errors import ApplicationError, error_text
+from core.responsible import active_users
 from core.urls import entity_url
 
 from ..models import Robot
 from ..placeholders import placeholders_fill
-from .activities import active_users
 from .base import Action, ActionForm, ActionRefused, RunContext, register
 
 
