@@ -370,8 +370,8 @@ def _deal_update(call: Call, deal: Deal, data: dict) -> Deal:
 
 
 def _contacts_of(value, call: Call, item) -> dict:
-    find = f.visible(contact_list, "CONTACT_IDS")
-    return {"contacts": [find(each, call, item) for each in as_list(value) if parse_int(each)]}
+    ids = [pk for each in as_list(value) if (pk := parse_int(each))]
+    return {"contacts": f.visible_all(contact_list, "CONTACT_IDS", ids, call)}
 
 
 def _deal_stage(value, call, item) -> dict:

@@ -302,14 +302,10 @@ def deal_contact_items_set(call: Call) -> bool:
     items = sorted((upper_keys(each, "items") for each in as_list(call.param("items"))),
                    key=lambda each: parse_int(each.get("SORT")) or 0)  # fmt: skip
     ids = [parse_int(each.get("CONTACT_ID")) for each in items]
-    contacts = contact_list(actor=call.user).filter(pk__in=ids).in_bulk()
-    missing = [str(pk) for pk in ids if pk not in contacts]
-    if missing:
-        raise B24Error(f"CONTACT_ID: item {', '.join(missing)} not found.")
-    primary = next((pk for pk, each in zip(ids, items, strict=True)
-                    if as_flag(each.get("IS_PRIMARY"))), ids[0] if ids else None)  # fmt: skip
-    deal_set_contacts(deal=deal, contacts=[contacts[pk] for pk in ids], actor=call.user,
-                      primary=contacts.get(primary),
+    contacts = f.visible_all(contact_list, "CONTACT_ID", ids, call)
+    primary = next((contact for contact, each in zip(contacts, items, strict=True)
+                    if as_flag(each.get("IS_PRIMARY"))), contacts[0] if contacts else None)  # fmt: skip
+    deal_set_contacts(deal=deal, contacts=contacts, actor=call.user, primary=primary,
                       sorts=[parse_int(each.get("SORT")) for each in items])  # fmt: skip
     return True
 
